@@ -1,0 +1,119 @@
+// The one catalogue of llrecon's coded errors (the model is Fastify's lib/errors.js).
+// Every error llrecon throws on purpose is an LlreconError with a stable `code` from this list.
+// Codes are a contract: never reuse or rename a retired one. Add new ones at the end of their group.
+
+export type ErrorKind =
+  | 'input' // the caller sent something wrong: a 4xx
+  | 'config' // our settings or keys are wrong
+  | 'signature' // a signature did not verify or could not be made
+  | 'transport' // the network or the peer failed; retry later
+  | 'protocol' // the peer answered something we cannot use
+  | 'state' // a conflict with what is stored
+  | 'internal';
+
+interface Spec {
+  kind: ErrorKind;
+  status: number;
+  message: string;
+}
+
+export const ERRORS = {
+  // input (HTTP 4xx, CLI exit 2)
+  LLRECON_INVALID_FIELD: { kind: 'input', status: 400, message: 'invalid field' },
+  LLRECON_MISSING_FIELD: { kind: 'input', status: 400, message: 'missing field' },
+  LLRECON_INVALID_JSON: { kind: 'input', status: 400, message: 'body is not valid JSON' },
+  LLRECON_NOT_AN_OBJECT: { kind: 'input', status: 400, message: 'body is not a JSON object' },
+  LLRECON_BODY_TOO_LARGE: { kind: 'input', status: 413, message: 'body too large' },
+  LLRECON_UNSUPPORTED_MEDIA_TYPE: { kind: 'input', status: 415, message: 'unsupported content type' },
+  LLRECON_TOO_MANY_ORDERS: { kind: 'input', status: 400, message: 'too many orders in one batch' },
+  LLRECON_ORDER_NOT_FOUND: { kind: 'input', status: 404, message: 'order not tracked' },
+  LLRECON_UNAUTHORIZED: { kind: 'input', status: 401, message: 'authentication required' },
+  LLRECON_FORBIDDEN: { kind: 'input', status: 403, message: 'wrong token' },
+  LLRECON_CSRF: { kind: 'input', status: 403, message: 'cross-site request refused' },
+
+  // configuration and keys
+  LLRECON_CONFIG: { kind: 'config', status: 500, message: 'invalid configuration' },
+  LLRECON_KEY_FORMAT: { kind: 'config', status: 500, message: 'key not in an accepted format' },
+  LLRECON_MD5_UNSUPPORTED: { kind: 'config', status: 500, message: 'this OpenSSL refuses MD5 (FIPS mode?)' },
+  LLRECON_REDIS_NOT_FOUND: { kind: 'config', status: 500, message: 'redis-server not found' },
+  LLRECON_REDIS_EVICTION: { kind: 'config', status: 500, message: 'Redis would evict keys' },
+
+  // signatures
+  LLRECON_SIGN_MISSING: { kind: 'signature', status: 400, message: 'no sign field' },
+  LLRECON_SIGN_INVALID: { kind: 'signature', status: 400, message: 'signature does not verify' },
+  LLRECON_SIGN_NON_STRING: { kind: 'signature', status: 400, message: 'a signed field is not a string' },
+
+  // the peer (LianLian or the simulator)
+  LLRECON_TRANSPORT: { kind: 'transport', status: 502, message: 'request to LianLian failed' },
+  LLRECON_TIMEOUT: { kind: 'transport', status: 504, message: 'request to LianLian timed out' },
+  LLRECON_HTTP_STATUS: { kind: 'transport', status: 502, message: 'LianLian answered a non-2xx status' },
+  LLRECON_UNPARSEABLE_ANSWER: { kind: 'protocol', status: 502, message: 'answer is not a JSON object' },
+  LLRECON_UNSIGNED_ANSWER: { kind: 'protocol', status: 502, message: 'answer carries no signature' },
+  LLRECON_BAD_ANSWER_SIGNATURE: { kind: 'protocol', status: 502, message: 'answer signature does not verify' },
+
+  // state
+  LLRECON_DUPLICATE_ORDER: { kind: 'state', status: 409, message: 'order already tracked' },
+  LLRECON_VERSION_CONFLICT: { kind: 'state', status: 409, message: 'order changed meanwhile' },
+
+  // internal
+  LLRECON_INTERNAL: { kind: 'internal', status: 500, message: 'internal error' },
+} as const satisfies Record<string, Spec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorDetails {
+  /** The input field at fault, e.g. `orders[1].dt_order`. */
+  field?: string;
+  /** The LianLian ret_code carried by the answer, when there was one. */
+  retCode?: string;
+  retMsg?: string;
+  /** The string that was signed, for signature troubleshooting (never secret). */
+  signString?: string;
+  cause?: unknown;
+}
+
+const BRAND = Symbol.for('llrecon.error');
+
+export class LlreconError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly retCode: string | undefined;
+  readonly retMsg: string | undefined;
+  readonly signString: string | undefined;
+  readonly [BRAND] = true;
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}) {
+    const spec: Spec = ERRORS[code];
+    super(message ?? spec.message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'LlreconError';
+    this.code = code;
+    this.kind = spec.kind;
+    this.status = spec.status;
+    this.field = details.field;
+    this.retCode = details.retCode;
+    this.retMsg = details.retMsg;
+    this.signString = details.signString;
+  }
+
+  /** Works across duplicated copies of this module (undici's trick). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; field?: string } {
+    return this.field === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, field: this.field };
+  }
+}
+
+/** Shorthand for the commonest error: an input field that breaks a rule. */
+export function fieldError(field: string, message: string): LlreconError {
+  return new LlreconError('LLRECON_INVALID_FIELD', `${field}: ${message}`, { field });
+}
+
+export function isLlreconError(value: unknown, code?: ErrorCode): value is LlreconError {
+  return value instanceof LlreconError && (code === undefined || value.code === code);
+}
