@@ -1,0 +1,152 @@
+// Redis connections (ioredis 5) shaped for what each use needs from BullMQ 6, and the start-up safety check.
+//   worker: BullMQ workers and their blocking commands: `maxRetriesPerRequest: null` (BullMQ refuses a shared
+//           connection without it), so a Redis restart pauses work instead of failing it.
+//   queue:  producers (Queue.add from the HTTP API and the CLI): `enableOfflineQueue: false`, so that while Redis
+//           is down a call fails at once instead of hanging (BullMQ's "failing fast when Redis is down").
+//           On a Cluster the offline queue stays on: it reports itself connected before its slots are known,
+//           and BullMQ's first commands would be refused in that window.
+//   client: everything else (order store, scripts, streams): ioredis defaults, retried across reconnects.
+// Reconnection backs off exponentially from 1 s to 20 s, as BullMQ's production guide suggests.
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { LlreconError } from '../errors.js';
+
+/** What a connection is for (see the file head). */
+export type RedisPurpose = 'worker' | 'queue' | 'client';
+
+export interface RedisConnectionConfig {
+  redisUrl: string;
+  /** `true`: redisUrl names a seed node of a Redis Cluster. */
+  redisCluster: boolean;
+}
+
+export interface CreateRedisOptions {
+  /** CLIENT SETNAME, to tell connections apart in CLIENT LIST (default `llrecon:<purpose>`). */
+  connectionName?: string;
+  /** Connect on the first command instead of at once. */
+  lazyConnect?: boolean;
+  /** Called with connection errors (ioredis prints unhandled ones to stderr; it reconnects either way). */
+  onError?: (err: Error) => void;
+}
+
+/** Reconnect delay: e^times ms, clamped to 1–20 s. */
+export function reconnectDelay(times: number): number {
+  return Math.max(Math.min(Math.exp(times), 20_000), 1000);
+}
+
+function purposeOptions(purpose: RedisPurpose): Pick<RedisOptions, 'maxRetriesPerRequest' | 'enableOfflineQueue'> {
+  if (purpose === 'worker') return { maxRetriesPerRequest: null };
+  if (purpose === 'queue') return { enableOfflineQueue: false };
+  return {};
+}
+
+/** Host, port and credentials of a `redis://` / `rediss://` URL, for the Cluster's seed and node connections. */
+function clusterSeed(redisUrl: string): { host: string; port: number; nodeOptions: RedisOptions } {
+  let u: URL;
+  try {
+    u = new URL(redisUrl);
+  } catch {
+    throw new LlreconError('LLRECON_CONFIG', 'REDIS_URL: not a redis:// or rediss:// URL');
+  }
+  const nodeOptions: RedisOptions = {};
+  if (u.username) nodeOptions.username = decodeURIComponent(u.username);
+  if (u.password) nodeOptions.password = decodeURIComponent(u.password);
+  if (u.protocol === 'rediss:') nodeOptions.tls = {};
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : 6379, nodeOptions };
+}
+
+/**
+ * A new connection for one purpose: a Redis, or a Cluster seeded from the URL when `redisCluster` (auth and TLS
+ * taken from the URL for every node; no NAT mapping). The caller owns it and closes it with `quit()`.
+ */
+export function createRedis(config: RedisConnectionConfig, purpose: RedisPurpose, opts: CreateRedisOptions = {}): Redis | Cluster {
+  const common: RedisOptions = {
+    ...purposeOptions(purpose),
+    connectionName: opts.connectionName ?? `llrecon:${purpose}`,
+    lazyConnect: opts.lazyConnect ?? false,
+  };
+  const redis = config.redisCluster ? createCluster(config.redisUrl, common) : new Redis(config.redisUrl, { ...common, retryStrategy: reconnectDelay });
+  if (opts.onError) redis.on('error', opts.onError);
+  return redis;
+}
+
+function createCluster(redisUrl: string, common: RedisOptions): Cluster {
+  const { host, port, nodeOptions } = clusterSeed(redisUrl);
+  const { enableOfflineQueue: _keptOnForClusters, lazyConnect, ...perNode } = common;
+  const options: ClusterOptions = {
+    lazyConnect,
+    clusterRetryStrategy: reconnectDelay,
+    redisOptions: { ...perNode, ...nodeOptions },
+  };
+  return new Cluster([{ host, port }], options);
+}
+
+/** What `checkRedisSafety` and the status output show about a Redis (the first master's, on a Cluster). */
+export interface RedisServerInfo {
+  version: string;
+  mode: string;
+  maxmemoryPolicy: string;
+  appendOnly: boolean;
+  /** Master nodes (1 when not a Cluster). */
+  masters: number;
+}
+
+/** INFO's `key:value` lines as a record. */
+function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+interface NodeInfo {
+  address: string;
+  info: Record<string, string>;
+}
+
+/** INFO (server, memory, persistence) of the Redis, or of every master of the Cluster. */
+async function mastersInfo(redis: Redis | Cluster): Promise<NodeInfo[]> {
+  // INFO rather than CONFIG GET: managed services often disable CONFIG
+  const read = async (r: Redis) => parseInfo([await r.info('server'), await r.info('memory'), await r.info('persistence')].join('\n'));
+  if (!(redis instanceof Cluster)) return [{ address: `${redis.options.host}:${redis.options.port}`, info: await read(redis) }];
+  await redis.ping(); // waits until the slots are known, so that the master list is complete
+  return Promise.all(redis.nodes('master').map(async (n) => ({ address: `${n.options.host}:${n.options.port}`, info: await read(n) })));
+}
+
+/** Version, mode, eviction policy and persistence of the Redis (the first master's, on a Cluster). */
+export async function redisServerInfo(redis: Redis | Cluster): Promise<RedisServerInfo> {
+  const nodes = await mastersInfo(redis);
+  const info = nodes[0]?.info ?? {};
+  return {
+    version: info.redis_version ?? 'unknown',
+    mode: info.redis_mode ?? 'unknown',
+    maxmemoryPolicy: info.maxmemory_policy ?? 'unknown',
+    appendOnly: info.aof_enabled === '1',
+    masters: nodes.length,
+  };
+}
+
+/**
+ * What is unsafe about this Redis for llrecon, one message per problem and node (empty: nothing). A
+ * `maxmemory-policy` other than `noeviction` could silently drop queued jobs and orders: the daemon refuses to
+ * start on any message that names `maxmemory-policy`. Append-only persistence off is a warning: a restart of
+ * Redis would lose everything since the last snapshot.
+ */
+export async function checkRedisSafety(redis: Redis | Cluster): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { address, info } of await mastersInfo(redis)) {
+    const policy = info.maxmemory_policy;
+    if (policy !== 'noeviction')
+      problems.push(
+        `Redis ${address} has maxmemory-policy ${policy ?? 'unknown'}: it may evict queued jobs and orders. ` +
+          'Fix: CONFIG SET maxmemory-policy noeviction (and set it in redis.conf)',
+      );
+    if (info.aof_enabled !== '1')
+      problems.push(
+        `Redis ${address} has append-only persistence off: a restart loses what was written since the last snapshot. ` +
+          'Fix: CONFIG SET appendonly yes, appendfsync everysec (and set them in redis.conf)',
+      );
+  }
+  return problems;
+}

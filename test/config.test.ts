@@ -1,0 +1,309 @@
+// Settings: defaults, every variable, production requirements reported one line per problem, keys as text or
+// file, the .env file under real environment variables, durations, and a banner summary without secrets.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig, type Config } from '../src/config.js';
+import { LlreconError } from '../src/errors.js';
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'llrecon-config-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const pair = generateKeyPairSync('rsa', { modulusLength: 1024 });
+const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const privatePkcs1 = pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const publicBase64 = pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const adminToken = randomBytes(24).toString('base64url');
+const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+const OID = '201408071000001543';
+
+/** The problems loadConfig reports for `env`, failing the test when it does not throw. */
+function problemsOf(env: Record<string, string>, cwd = freshDir()): readonly string[] {
+  try {
+    loadConfig(env, { cwd });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(LlreconError);
+    const e = err as ConfigError;
+    expect(e.code).toBe('LLRECON_CONFIG');
+    expect(e.message.split('\n')).toEqual(e.problems);
+    return e.problems;
+  }
+  throw new Error('loadConfig accepted the settings');
+}
+
+const production = { LIANLIAN_ENV: 'production', LIANLIAN_OID_PARTNER: OID, LIANLIAN_PRIVATE_KEY: privatePem, LIANLIAN_PUBLIC_KEY: publicPem, ADMIN_TOKEN: adminToken };
+
+describe('loadConfig', () => {
+  it('runs in sandbox mode with the documented defaults when nothing is set', () => {
+    const cwd = freshDir();
+    const c = loadConfig({}, { cwd });
+    expect(c).toEqual<Config>({
+      env: 'sandbox',
+      oidPartner: null,
+      privateKeyText: null,
+      publicKeyText: null,
+      queryUrl: null,
+      verifyUrl: null,
+      webPaymentUrl: null,
+      redisUrl: null,
+      redisPrefix: 'llrecon',
+      redisCluster: false,
+      httpHost: '127.0.0.1',
+      httpPort: 3000,
+      adminToken: null,
+      queryRatePerSec: 5,
+      queryTimeoutMs: 10_000,
+      queryConcurrency: 16,
+      pollSchedule: null,
+      trackingHorizonMs: null,
+      eventsRetentionMs: 7 * 86_400_000,
+      notFoundGraceMs: 30 * 60_000,
+      roles: new Set(['api', 'query', 'notify']),
+      logLevel: 'info',
+      webhook: null,
+      dataDir: join(cwd, '.data'),
+    });
+  });
+
+  it('reads every variable', () => {
+    const cwd = freshDir();
+    const c = loadConfig(
+      {
+        ...production,
+        LIANLIAN_QUERY_URL: 'https://query.example.test/preauthquery.htm',
+        LIANLIAN_VERIFY_URL: 'https://verify.example.test/verify',
+        LIANLIAN_WEB_PAYMENT_URL: 'https://cashier.example.test/pay',
+        REDIS_URL: 'redis://:pw@10.0.0.5:6380/2',
+        REDIS_PREFIX: 'shop_1.recon-a',
+        REDIS_CLUSTER: 'true',
+        HTTP_HOST: '0.0.0.0',
+        HTTP_PORT: '8080',
+        QUERY_RATE_PER_SEC: '2.5',
+        QUERY_TIMEOUT: '2500ms',
+        QUERY_CONCURRENCY: '4',
+        POLL_SCHEDULE: '5s,15s,1m,2h',
+        TRACKING_HORIZON: '2d',
+        EVENTS_RETENTION: '36h',
+        NOT_FOUND_GRACE: '0s',
+        ROLES: ' query , notify ',
+        LOG_LEVEL: 'debug',
+        EVENTS_WEBHOOK_URL: 'https://hooks.example.test/llrecon',
+        EVENTS_WEBHOOK_SECRET: webhookSecret,
+        DATA_DIR: 'state',
+      },
+      { cwd },
+    );
+    expect(c).toEqual<Config>({
+      env: 'production',
+      oidPartner: OID,
+      privateKeyText: privatePem.trim(),
+      publicKeyText: publicPem.trim(),
+      queryUrl: 'https://query.example.test/preauthquery.htm',
+      verifyUrl: 'https://verify.example.test/verify',
+      webPaymentUrl: 'https://cashier.example.test/pay',
+      redisUrl: 'redis://:pw@10.0.0.5:6380/2',
+      redisPrefix: 'shop_1.recon-a',
+      redisCluster: true,
+      httpHost: '0.0.0.0',
+      httpPort: 8080,
+      adminToken,
+      queryRatePerSec: 2.5,
+      queryTimeoutMs: 2500,
+      queryConcurrency: 4,
+      pollSchedule: [5000, 15_000, 60_000, 7_200_000],
+      trackingHorizonMs: 2 * 86_400_000,
+      eventsRetentionMs: 36 * 3_600_000,
+      notFoundGraceMs: 0,
+      roles: new Set(['query', 'notify']),
+      logLevel: 'debug',
+      webhook: { url: 'https://hooks.example.test/llrecon', secret: webhookSecret },
+      dataDir: join(cwd, 'state'),
+    });
+  });
+
+  it("uses LianLian's endpoints by default in production", () => {
+    const c = loadConfig(production, { cwd: freshDir() });
+    expect(c.queryUrl).toBe('https://queryapi.lianlianpay.com/preauthquery.htm');
+    expect(c.verifyUrl).toBe('https://fe-pay.lianlianpay.com/exchange/v1/bankcardpayverify');
+    expect(c.webPaymentUrl).toBeNull();
+  });
+
+  it('stops production start-up with one line per missing setting, naming each variable', () => {
+    const problems = problemsOf({ LIANLIAN_ENV: 'production' });
+    expect(problems).toHaveLength(4);
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['LIANLIAN_OID_PARTNER', 'LIANLIAN_PRIVATE_KEY', 'LIANLIAN_PUBLIC_KEY', 'ADMIN_TOKEN']);
+    for (const p of problems) expect(p).toMatch(/required in production/);
+  });
+
+  it('reports every malformed value at once, one line each, naming the variable and what was given', () => {
+    const problems = problemsOf({
+      ...production,
+      LIANLIAN_OID_PARTNER: '12345',
+      ADMIN_TOKEN: 'short',
+      QUERY_RATE_PER_SEC: 'abc',
+      QUERY_CONCURRENCY: '0',
+      HTTP_PORT: '70000',
+      REDIS_PREFIX: 'has space',
+      REDIS_CLUSTER: 'yes',
+      ROLES: 'api,worker',
+      LOG_LEVEL: 'loud',
+      LIANLIAN_QUERY_URL: 'ftp://example.test/x',
+    });
+    expect(problems).toEqual([
+      'LIANLIAN_OID_PARTNER: must be 18 digits (got "12345")',
+      'LIANLIAN_QUERY_URL: must be a https:// or http:// URL (got "ftp://example.test/x")',
+      'REDIS_PREFIX: must be 1–64 letters, digits or "_-." (got "has space")',
+      'REDIS_CLUSTER: must be "true" or "false" (got "yes")',
+      'HTTP_PORT: must be a whole number from 0 to 65535 (got "70000")',
+      'ADMIN_TOKEN: must be at least 24 characters in production (e.g. openssl rand -base64 32)',
+      'QUERY_RATE_PER_SEC: must be a positive number (got "abc")',
+      'QUERY_CONCURRENCY: must be a whole number from 1 to 10000 (got "0")',
+      'ROLES: must be a comma list of api, query, notify (got "api,worker")',
+      'LOG_LEVEL: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent" (got "loud")',
+    ]);
+    expect(problemsOf({ LIANLIAN_ENV: 'prod' })).toEqual(['LIANLIAN_ENV: must be one of "sandbox", "production" (got "prod")']);
+  });
+
+  it('never echoes a secret in a problem line', () => {
+    const problems = problemsOf({
+      LIANLIAN_PRIVATE_KEY: publicPem,
+      LIANLIAN_PUBLIC_KEY: privatePem,
+      REDIS_URL: 'http://user:hunter2hunter2@redis.example.test:6379',
+      EVENTS_WEBHOOK_URL: 'https://hooks.example.test/?token=tok_9f8e7d6c5b4a',
+    });
+    expect(problems).toEqual([
+      "LIANLIAN_PRIVATE_KEY: this is a public key: give the merchant's private key",
+      "LIANLIAN_PUBLIC_KEY: this is a private key: give LianLian's public key (and keep this one secret)",
+      'REDIS_URL: must be a redis:// or rediss:// URL (got "http://user:***@redis.example.test:6379/")',
+      'EVENTS_WEBHOOK_SECRET: required when EVENTS_WEBHOOK_URL is set (whsec_ followed by base64)',
+    ]);
+    const text = problems.join('\n');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain(privatePem.split('\n')[1]!);
+  });
+});
+
+describe('keys', () => {
+  it('take PEM (PKCS#8 or PKCS#1), bare base64, or a one-line PEM with \\n escapes', () => {
+    const cwd = freshDir();
+    expect(loadConfig({ LIANLIAN_PRIVATE_KEY: privatePkcs1 }, { cwd }).privateKeyText).toBe(privatePkcs1.trim());
+    expect(loadConfig({ LIANLIAN_PUBLIC_KEY: publicBase64 }, { cwd }).publicKeyText).toBe(publicBase64);
+    const oneLine = privatePem.trim().replace(/\n/g, '\\n');
+    expect(loadConfig({ LIANLIAN_PRIVATE_KEY: oneLine }, { cwd }).privateKeyText).toBe(privatePem.trim());
+  });
+
+  it('are read from *_FILE, relative to the working directory', () => {
+    const cwd = freshDir();
+    writeFileSync(join(cwd, 'merchant.pem'), privatePem);
+    writeFileSync(join(cwd, 'lianlian.pub'), `${publicBase64}\n`);
+    const c = loadConfig({ LIANLIAN_PRIVATE_KEY_FILE: 'merchant.pem', LIANLIAN_PUBLIC_KEY_FILE: join(cwd, 'lianlian.pub') }, { cwd });
+    expect(c.privateKeyText).toBe(privatePem.trim());
+    expect(c.publicKeyText).toBe(publicBase64);
+    expect(problemsOf({ LIANLIAN_PUBLIC_KEY_FILE: 'missing.pub' }, cwd)).toEqual([
+      `LIANLIAN_PUBLIC_KEY_FILE: cannot read ${join(cwd, 'missing.pub')} (ENOENT)`,
+    ]);
+  });
+
+  it('refuse a key given both as text and as a file', () => {
+    const cwd = freshDir();
+    writeFileSync(join(cwd, 'merchant.pem'), privatePem);
+    expect(problemsOf({ ...production, LIANLIAN_PRIVATE_KEY_FILE: 'merchant.pem' }, cwd)).toEqual([
+      'LIANLIAN_PRIVATE_KEY: set either LIANLIAN_PRIVATE_KEY or LIANLIAN_PRIVATE_KEY_FILE, not both',
+    ]);
+  });
+
+  it('must look like a key', () => {
+    expect(problemsOf({ LIANLIAN_PRIVATE_KEY: 'not-a-key!', LIANLIAN_PUBLIC_KEY: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----' })).toEqual([
+      'LIANLIAN_PRIVATE_KEY: not a private key: expected PEM (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) or bare base64 PKCS#8',
+      'LIANLIAN_PUBLIC_KEY: not a public key: expected PEM (BEGIN PUBLIC KEY) or bare base64 X.509 SubjectPublicKeyInfo',
+    ]);
+  });
+});
+
+describe('.env', () => {
+  it('is read from the working directory, and real environment variables win over it', () => {
+    const cwd = freshDir();
+    writeFileSync(join(cwd, '.env'), ['# local settings', 'REDIS_PREFIX=fromfile', 'HTTP_PORT=4000', 'LOG_LEVEL="warn"', ''].join('\n'));
+    const c = loadConfig({ HTTP_PORT: '5000' }, { cwd });
+    expect(c.redisPrefix).toBe('fromfile');
+    expect(c.logLevel).toBe('warn');
+    expect(c.httpPort).toBe(5000);
+  });
+
+  it('is checked like the environment', () => {
+    const cwd = freshDir();
+    writeFileSync(join(cwd, '.env'), 'QUERY_RATE_PER_SEC=-1\n');
+    expect(problemsOf({}, cwd)).toEqual(['QUERY_RATE_PER_SEC: must be a positive number (got "-1")']);
+  });
+});
+
+describe('durations and lists', () => {
+  it('parse units ms s m h d', () => {
+    const c = loadConfig({ QUERY_TIMEOUT: '1m', POLL_SCHEDULE: '250ms,1s', TRACKING_HORIZON: '90m', EVENTS_RETENTION: '1d', NOT_FOUND_GRACE: '45s' }, { cwd: freshDir() });
+    expect([c.queryTimeoutMs, c.pollSchedule, c.trackingHorizonMs, c.eventsRetentionMs, c.notFoundGraceMs]).toEqual([60_000, [250, 1000], 5_400_000, 86_400_000, 45_000]);
+  });
+
+  it('report a bad one by its variable, along with the other problems', () => {
+    const problems = problemsOf({ QUERY_TIMEOUT: 'soon', POLL_SCHEDULE: '5s,later', EVENTS_RETENTION: '0s', QUERY_RATE_PER_SEC: '0' });
+    expect(problems).toHaveLength(4);
+    for (const [i, name] of ['QUERY_RATE_PER_SEC', 'QUERY_TIMEOUT', 'POLL_SCHEDULE', 'EVENTS_RETENTION'].entries()) expect(problems[i]!.startsWith(name), problems[i]).toBe(true);
+    expect(problems[1]).toContain('"soon"');
+    expect(problems[2]).toContain('"later"');
+    expect(problems[3]).toBe('EVENTS_RETENTION: must be at least 1ms (got "0s")');
+  });
+});
+
+describe('webhook and cluster settings', () => {
+  it('need each other', () => {
+    expect(problemsOf({ EVENTS_WEBHOOK_SECRET: webhookSecret })).toEqual(['EVENTS_WEBHOOK_URL: required when EVENTS_WEBHOOK_SECRET is set']);
+    expect(problemsOf({ EVENTS_WEBHOOK_URL: 'https://h.example.test/', EVENTS_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
+      'EVENTS_WEBHOOK_SECRET: must be "whsec_" followed by base64 of at least 24 random bytes',
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER: 'true' })).toEqual([
+      'REDIS_CLUSTER: true needs REDIS_URL naming a seed node of the cluster (the embedded redis-server is not a cluster)',
+    ]);
+  });
+});
+
+describe('describeConfig', () => {
+  it('summarises every setting with secrets masked', () => {
+    const c = loadConfig(
+      {
+        ...production,
+        REDIS_URL: 'rediss://default:s3cr3t-pass@redis.example.test:6380',
+        EVENTS_WEBHOOK_URL: 'https://hooks.example.test/in?key=hook-key-123',
+        EVENTS_WEBHOOK_SECRET: webhookSecret,
+        POLL_SCHEDULE: '5s,90s,1h',
+      },
+      { cwd: freshDir() },
+    );
+    const d = describeConfig(c);
+    const text = JSON.stringify(d);
+    for (const secret of [privatePem.split('\n')[1]!, adminToken, webhookSecret, 's3cr3t-pass', 'hook-key-123']) expect(text).not.toContain(secret);
+    expect(d).toMatchObject({
+      LIANLIAN_ENV: 'production',
+      LIANLIAN_OID_PARTNER: OID,
+      LIANLIAN_PRIVATE_KEY: '(set, masked)',
+      ADMIN_TOKEN: '(set, masked)',
+      REDIS_URL: 'rediss://default:***@redis.example.test:6380',
+      EVENTS_WEBHOOK_URL: 'https://hooks.example.test/in?key=***',
+      EVENTS_WEBHOOK_SECRET: '(set, masked)',
+      POLL_SCHEDULE: '5s,90s,1h',
+      QUERY_TIMEOUT: '10s',
+      EVENTS_RETENTION: '7d',
+      NOT_FOUND_GRACE: '30m',
+      ROLES: 'api,query,notify',
+    });
+  });
+});
