@@ -1,0 +1,55 @@
+// The one HTTP client shape llrecon talks to LianLian with: got, keep-alive, a hard timeout, no hidden retries
+// (the queue owns retries), and bodies read as text so signatures are checked over the bytes received.
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Got } from 'got';
+import { httpStatusError, transportError } from './transport-errors.js';
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** How long one request may take, connection included, before it fails with `LLRECON_TIMEOUT`. */
+  timeoutMs: number;
+  userAgent?: string;
+}
+
+const DEFAULT_USER_AGENT = 'llrecon (lianlian-reconciler)';
+
+/** A got instance with its own keep-alive agents; close it with {@link closeHttpClient}. */
+export function createHttpClient(opts: HttpClientOptions): Got {
+  return got.extend({
+    agent: {
+      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    },
+    retry: { limit: 0 },
+    timeout: { request: opts.timeoutMs },
+    throwHttpErrors: false,
+    responseType: 'text',
+    headers: {
+      'content-type': 'application/json;charset=utf-8',
+      'user-agent': opts.userAgent ?? DEFAULT_USER_AGENT,
+    },
+  });
+}
+
+/** Destroys the keep-alive agents of a client made by {@link createHttpClient} (open sockets included). */
+export function closeHttpClient(client: Got): void {
+  const { agent } = client.defaults.options;
+  if (agent.http) agent.http.destroy();
+  if (agent.https) agent.https.destroy();
+}
+
+/**
+ * POSTs a JSON object and returns the 2xx answer's body as text. Throws `LLRECON_TIMEOUT`,
+ * `LLRECON_TRANSPORT` or `LLRECON_HTTP_STATUS`.
+ */
+export async function postJson(client: Got, url: string, body: Record<string, string>, timeoutMs: number): Promise<string> {
+  let res;
+  try {
+    res = await client.post(url, { body: JSON.stringify(body), timeout: { request: timeoutMs }, responseType: 'text' });
+  } catch (err) {
+    throw transportError(err, url, timeoutMs);
+  }
+  if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(res.statusCode, url);
+  return res.body;
+}

@@ -1,0 +1,66 @@
+// The pre-auth query client: sign the request, POST it, and check LianLian's signed answer.
+import type { Got } from 'got';
+import type { PrivateKey, PublicKey } from '../lianlian/keys.js';
+import { buildPreauthQueryRequest, readPreauthQueryAnswer, type PreauthQueryAnswer } from '../lianlian/preauth-query.js';
+import { closeHttpClient, createHttpClient, postJson } from './http.js';
+
+/** Options of {@link PreauthQueryClient}. */
+export interface PreauthQueryClientOptions {
+  /** The endpoint, e.g. `PREAUTH_QUERY_URL` or the simulator's `queryUrl`. */
+  url: string;
+  oidPartner: string;
+  /** The merchant's key, which signs the requests. */
+  privateKey: PrivateKey;
+  /** LianLian's key, which the answers must verify with. */
+  lianlianPublicKey: PublicKey;
+  timeoutMs: number;
+  /** A shared client; without one the query client makes (and closes) its own. */
+  http?: Got;
+  platform?: string | null;
+}
+
+/** The order to ask about: `dt_order` and at least one of `no_order` / `oid_paybill` (both are sent when known). */
+export interface PreauthQueryOrder {
+  no_order: string;
+  dt_order: string;
+  oid_paybill?: string | null;
+  pay_type?: 'F' | 'G';
+}
+
+/**
+ * Asks LianLian for one pre-authorization's state. One call is one HTTP request: nothing is retried here.
+ * Throws `LlreconError`: `LLRECON_TIMEOUT`, `LLRECON_TRANSPORT`, `LLRECON_HTTP_STATUS`,
+ * `LLRECON_UNPARSEABLE_ANSWER`, `LLRECON_UNSIGNED_ANSWER`, `LLRECON_BAD_ANSWER_SIGNATURE` (with `retCode`/`retMsg`
+ * when the body carried them).
+ */
+export class PreauthQueryClient {
+  private readonly http: Got;
+  private readonly ownsHttp: boolean;
+
+  constructor(private readonly opts: PreauthQueryClientOptions) {
+    this.ownsHttp = opts.http === undefined;
+    this.http = opts.http ?? createHttpClient({ timeoutMs: opts.timeoutMs });
+  }
+
+  /** Queries the order once and returns LianLian's verified answer (whatever its `ret_code`). */
+  async query(order: PreauthQueryOrder): Promise<PreauthQueryAnswer> {
+    const request = buildPreauthQueryRequest(
+      {
+        oid_partner: this.opts.oidPartner,
+        no_order: order.no_order,
+        oid_paybill: order.oid_paybill,
+        dt_order: order.dt_order,
+        pay_type: order.pay_type ?? 'F',
+        platform: this.opts.platform,
+      },
+      this.opts.privateKey,
+    );
+    const text = await postJson(this.http, this.opts.url, request, this.opts.timeoutMs);
+    return readPreauthQueryAnswer(text, this.opts.lianlianPublicKey);
+  }
+
+  /** Releases the keep-alive connections (only those of a client it made itself). */
+  close(): void {
+    if (this.ownsHttp) closeHttpClient(this.http);
+  }
+}

@@ -1,0 +1,39 @@
+// The bodies the simulator answers with: unsigned error answers, signed answers, and the deliberately broken one.
+import type { PrivateKey } from '../lianlian/keys.js';
+import { signFields } from '../lianlian/signature.js';
+import { retMsgFor } from './messages.js';
+import type { SimOrder } from './orders.js';
+
+/** An unsigned `{"ret_code","ret_msg"}` answer, as LianLian sends for most errors. */
+export function unsignedAnswer(code: string): string {
+  return JSON.stringify({ ret_code: code, ret_msg: retMsgFor(code) });
+}
+
+/** `fields` with `sign_type` RSA, signed with `key`, as a JSON body. */
+export function signedBody(fields: Record<string, string>, key: PrivateKey): string {
+  return JSON.stringify(signFields({ ...fields, sign_type: 'RSA' }, key));
+}
+
+/** The pre-auth query answer's fields for an order that answers `code`. */
+export function preauthAnswerFields(order: SimOrder, code: string): Record<string, string> {
+  return {
+    ret_code: code,
+    ret_msg: retMsgFor(code),
+    oid_partner: order.oid_partner,
+    no_order: order.no_order,
+    dt_order: order.dt_order,
+    oid_paybill: order.oid_paybill,
+    money_order: order.money_order,
+  };
+}
+
+/** The signed "no record" answer for an order LianLian does not know. */
+export function notFoundFields(oid_partner: string, ids: { no_order?: string; oid_paybill?: string }): Record<string, string> {
+  const fields: Record<string, string> = { ret_code: '8901', ret_msg: retMsgFor('8901'), oid_partner };
+  if (ids.no_order) fields.no_order = ids.no_order;
+  if (ids.oid_paybill) fields.oid_paybill = ids.oid_paybill;
+  return fields;
+}
+
+/** A body cut short mid-way, as a broken proxy might deliver it: not JSON. */
+export const MALFORMED_BODY = '{"ret_code":"0000","ret_msg":"交易成功","oid_partner":"2';

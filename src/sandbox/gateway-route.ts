@@ -1,0 +1,88 @@
+// POST /payment/bankgateway.htm: the WEB Payment cashier. Checks the merchant's signed form, registers the
+// pre-authorization, and shows a small page (with a button back to the merchant's url_return, when given).
+import { isLlreconError } from '../errors.js';
+import { formatLianLianTime, isWithinSkew } from '../lianlian/time.js';
+import type { ApiContext } from './api-context.js';
+import { signedBody } from './answers.js';
+import { retMsgFor } from './messages.js';
+import { checkSignedRequest } from './merchant-request.js';
+import type { SimOrder } from './orders.js';
+
+const REQUIRED = ['version', 'oid_partner', 'user_id', 'timestamp', 'busi_partner', 'no_order', 'dt_order', 'name_goods', 'money_order', 'notify_url', 'userreq_ip', 'pay_type', 'risk_item'];
+
+/** The cashier's answer: an HTML page. */
+export interface GatewayPage {
+  status: number;
+  html: string;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}<p><small>LianLian simulator (llrecon sandbox): nothing is real.</small></p></body></html>`;
+}
+
+function errorPage(code: string): GatewayPage {
+  return { status: 400, html: page('支付请求失败', `<p>ret_code ${escapeHtml(code)}: ${escapeHtml(retMsgFor(code))}</p>`) };
+}
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** A form that posts the signed synchronous return (`url_return`) back to the merchant's site. */
+function returnForm(url: string, order: SimOrder, info_order: string | undefined, ctx: ApiContext): string {
+  const fields: Record<string, string> = {
+    ret_code: '0000',
+    ret_msg: retMsgFor('0000'),
+    oid_partner: order.oid_partner,
+    no_order: order.no_order,
+    dt_order: order.dt_order,
+    oid_paybill: order.oid_paybill,
+    money_order: order.money_order,
+    settle_date: formatLianLianTime(ctx.nowMs).slice(0, 8),
+    pay_type: order.pay_type,
+    bank_code: '03080000',
+  };
+  if (info_order) fields.info_order = info_order;
+  const signed = JSON.parse(signedBody(fields, ctx.signer)) as Record<string, string>;
+  const inputs = Object.entries(signed)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return `<form method="post" action="${escapeHtml(url)}">${inputs}<button type="submit">返回商户</button></form>`;
+}
+
+/**
+ * Answers a WEB Payment form (`application/x-www-form-urlencoded` fields). Bad requests get an error page
+ * (`3001`, `1001`, `1004`); a good one registers a pre-authorization (`pay_type` F) with a random timeline
+ * and its `notify_url`, once: posting the same order again shows it again.
+ */
+export function answerGatewayForm(form: Record<string, string>, ctx: ApiContext): GatewayPage {
+  const check = checkSignedRequest(JSON.stringify(form), ctx.merchants);
+  if (!check.ok) return errorPage(check.ret_code);
+  const f = check.fields;
+  if (REQUIRED.some((name) => !f[name]) || f.pay_type !== 'F' || !isHttpUrl(f.notify_url as string)) return errorPage('1004');
+  if (!isWithinSkew(f.timestamp as string, ctx.nowMs) || (f.url_return && !isHttpUrl(f.url_return))) return errorPage('1004');
+  let order = ctx.orders.get(f.no_order as string);
+  if (order && order.oid_partner !== f.oid_partner) return errorPage('1004');
+  if (!order) {
+    try {
+      order = ctx.orders.add(
+        { oid_partner: f.oid_partner as string, no_order: f.no_order as string, dt_order: f.dt_order as string, money_order: f.money_order as string, pay_type: 'F', notifyUrl: f.notify_url as string },
+        ctx.nowMs,
+      );
+    } catch (err) {
+      if (isLlreconError(err)) return errorPage('1004');
+      throw err;
+    }
+  }
+  const summary =
+    `<p>订单 ${escapeHtml(order.no_order)}，金额 ${escapeHtml(order.money_order)} 元，连连支付单号 ${escapeHtml(order.oid_paybill)}。</p>` +
+    `<p>预授权申请已受理：状态请以异步通知和查询接口为准。</p>`;
+  return { status: 200, html: page('连连支付 · 预授权', summary + (f.url_return ? returnForm(f.url_return, order, f.info_order, ctx) : '')) };
+}

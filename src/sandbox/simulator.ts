@@ -1,0 +1,265 @@
+// The LianLian simulator: an HTTP server on loopback that answers the pre-auth query, the Verify API and the
+// WEB Payment cashier like LianLian, signs with its own key, sends asynchronous notifications, and plays the
+// faults tests ask for. Orders follow scripted or random timelines.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fieldError } from '../errors.js';
+import { generateKeyPair, importPrivateKey, type PrivateKey, type PublicKey } from '../lianlian/keys.js';
+import { signFields } from '../lianlian/signature.js';
+import type { ApiContext } from './api-context.js';
+import { MALFORMED_BODY, signedBody, unsignedAnswer } from './answers.js';
+import { FaultPlan, type Fault, type FaultOptions } from './faults.js';
+import { answerGatewayForm } from './gateway-route.js';
+import { readBody, send, sendJson } from './http-io.js';
+import { peekNoOrder } from './merchant-request.js';
+import { Notifier, notificationFields } from './notifier.js';
+import { OrderBook, type Entered, type NewOrder, type SimOrder } from './orders.js';
+import { answerPreauthQuery } from './preauth-route.js';
+import { mulberry32 } from './timeline.js';
+import { answerVerify } from './verify-route.js';
+
+/** Options of {@link LianLianSimulator}. */
+export interface SimulatorOptions {
+  /** The simulator's own "LianLian" key: answers and notifications are signed with it. */
+  lianlianPrivateKey: PrivateKey;
+  /** The merchants it knows, with the public keys their requests must verify with. */
+  merchants: Array<{ oid_partner: string; publicKey: PublicKey }>;
+  /** Delay between notification attempts (LianLian: 2 minutes). */
+  notifyIntervalMs?: number;
+  /** Attempts per notification, first one included (LianLian: 30). */
+  notifyMaxAttempts?: number;
+  /** Seed of the random timelines, numbers and chaos faults (random when absent). */
+  seed?: number;
+  /** The clock (epoch ms); `Date.now` when absent. */
+  now?: () => number;
+}
+
+const QUERY_PATH = '/preauthquery.htm';
+const VERIFY_PATH = '/exchange/v1/bankcardpayverify';
+const GATEWAY_PATH = '/payment/bankgateway.htm';
+/** How often time-driven timelines are moved on, so notifications go out without anyone querying. */
+const TICK_MS = 250;
+
+/** A stand-in for LianLian Pay's servers, for tests and the sandbox. */
+export class LianLianSimulator {
+  private readonly merchants: Map<string, PublicKey>;
+  private readonly now: () => number;
+  private readonly rng: () => number;
+  private readonly orders: OrderBook;
+  private readonly faults = new FaultPlan();
+  private readonly notifier: Notifier;
+  private readonly queries = new Map<string, number>();
+  private readonly delayed = new Set<NodeJS.Timeout>();
+  private strangerKey: PrivateKey | null = null;
+  private server: Server | null = null;
+  private tick: NodeJS.Timeout | null = null;
+  private baseUrl: string | null = null;
+  private requests = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.merchants = new Map(opts.merchants.map((m) => [m.oid_partner, m.publicKey]));
+    this.now = opts.now ?? Date.now;
+    this.rng = mulberry32(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
+    this.orders = new OrderBook(this.rng);
+    this.notifier = new Notifier({ intervalMs: opts.notifyIntervalMs ?? 120_000, maxAttempts: opts.notifyMaxAttempts ?? 30 });
+  }
+
+  /** Starts listening (default 127.0.0.1 on a free port); resolves with the base URL. */
+  async start(where: { host?: string; port?: number } = {}): Promise<{ url: string }> {
+    if (this.server || this.stopped) throw new Error('the simulator is already started (or stopped: make a new one)');
+    const host = where.host ?? '127.0.0.1';
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch(() => send(res, 500, 'text/plain;charset=utf-8', 'simulator error'));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(where.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.tick = setInterval(() => this.dispatch(this.orders.settleAll(this.now())), TICK_MS);
+    this.tick.unref();
+    return { url: this.baseUrl };
+  }
+
+  /** Stops answering, sending and resending; open connections (stalled requests too) are closed. Final. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.tick) clearInterval(this.tick);
+    this.tick = null;
+    this.notifier.stop();
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:8900`. */
+  get url(): string {
+    if (this.baseUrl === null) throw new Error('the simulator is not started');
+    return this.baseUrl;
+  }
+
+  /** The pre-auth query endpoint. */
+  get queryUrl(): string {
+    return `${this.url}${QUERY_PATH}`;
+  }
+
+  /** The Verify API endpoint. */
+  get verifyUrl(): string {
+    return `${this.url}${VERIFY_PATH}`;
+  }
+
+  /** The WEB Payment cashier (an HTML form posts here). */
+  get gatewayUrl(): string {
+    return `${this.url}${GATEWAY_PATH}`;
+  }
+
+  /** HTTP requests received so far, on any path. */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  /**
+   * Makes LianLian know an order (`oid_paybill` generated when absent, a random timeline when none). Throws
+   * `LLRECON_INVALID_FIELD` for a bad field or timeline, `LLRECON_DUPLICATE_ORDER` for a known `no_order`.
+   */
+  addOrder(o: NewOrder): void {
+    this.orders.add(o, this.now());
+  }
+
+  /** The code the order answers now, or null for an order the simulator does not know. */
+  order(no_order: string): string | null {
+    const o = this.orders.get(no_order);
+    return o ? this.orders.code(o, this.now()) : null;
+  }
+
+  /** Steers an order by hand: from now on it answers `code`. Sends no notification (see `sendNotification`). */
+  setCode(no_order: string, code: string): void {
+    this.orders.setCode(this.known(no_order), code, this.now());
+  }
+
+  /** Pre-auth query requests received that named this order, whatever they were answered. */
+  queryCount(no_order: string): number {
+    return this.queries.get(no_order) ?? 0;
+  }
+
+  /** Notification attempts made for this order (first sends and resends). */
+  notificationsSent(no_order: string): number {
+    return this.notifier.attempts(no_order);
+  }
+
+  /**
+   * Plans failures of the API answers (pre-auth query and Verify): `times` requests hit (default: until
+   * {@link clearFaults}), only those naming `no_order` if given, each with chance `probability` (default 1).
+   * Faults planned first are played first. `latency` and `badSignature` still answer (and count on the order's
+   * timeline); the others do not.
+   */
+  injectFault(fault: Fault, opts: FaultOptions = {}): void {
+    this.faults.add(fault, opts);
+  }
+
+  /** Forgets every planned fault. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /**
+   * Sends the order's signed notification for `code` (default: its current code) to its `notifyUrl`, with the
+   * resend policy. Resolves with whether the first attempt was acknowledged.
+   */
+  sendNotification(no_order: string, code?: string): Promise<boolean> {
+    const order = this.known(no_order);
+    return this.notify(order, code ?? this.orders.code(order, this.now()));
+  }
+
+  /** A notification body signed with the simulator's LianLian key (`sign_type` RSA unless given). */
+  signNotification(fields: Record<string, string>): string {
+    return JSON.stringify(signFields({ sign_type: 'RSA', ...fields }, this.opts.lianlianPrivateKey));
+  }
+
+  private known(no_order: string): SimOrder {
+    const o = this.orders.get(no_order);
+    if (!o) throw fieldError('no_order', `the simulator does not know order ${no_order}`);
+    return o;
+  }
+
+  private notify(order: SimOrder, code: string): Promise<boolean> {
+    if (order.notifyUrl === null) throw fieldError('notifyUrl', `order ${order.no_order} has no notifyUrl`);
+    const body = signedBody(notificationFields(order, code, this.now()), this.opts.lianlianPrivateKey);
+    return this.notifier.deliver(order.no_order, order.notifyUrl, body);
+  }
+
+  /** Sends the notifications that codes entered by the timeline call for. */
+  private dispatch(entered: Entered[]): void {
+    for (const { order, code } of entered) if (order.notifyUrl !== null && order.notifyOn.has(code)) void this.notify(order, code);
+  }
+
+  private context(signer: PrivateKey): ApiContext {
+    return { merchants: this.merchants, orders: this.orders, nowMs: this.now(), signer, onEntered: (e) => this.dispatch(e) };
+  }
+
+  private stranger(): PrivateKey {
+    this.strangerKey ??= importPrivateKey(generateKeyPair(1024).privatePem, 'simulator stranger key');
+    return this.strangerKey;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests += 1;
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const api = path === QUERY_PATH ? answerPreauthQuery : path === VERIFY_PATH ? answerVerify : null;
+    if (api === null && path !== GATEWAY_PATH) return send(res, 404, 'text/plain;charset=utf-8', 'not found');
+    if (req.method !== 'POST') return send(res, 405, 'text/plain;charset=utf-8', 'method not allowed');
+    const raw = await readBody(req);
+    if (raw === null) return send(res, 413, 'text/plain;charset=utf-8', 'body too large');
+    if (api === null) {
+      const form = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')
+        ? Object.fromEntries(new URLSearchParams(raw))
+        : {};
+      const page = answerGatewayForm(form, this.context(this.opts.lianlianPrivateKey));
+      return send(res, page.status, 'text/html;charset=utf-8', page.html);
+    }
+    const no_order = peekNoOrder(raw);
+    if (path === QUERY_PATH && no_order !== null) this.queries.set(no_order, this.queryCount(no_order) + 1);
+    this.play(this.faults.take(no_order, this.rng), res, (signer) => api(raw, this.context(signer)));
+  }
+
+  /** Answers normally, or plays the fault. */
+  private play(fault: Fault | null, res: ServerResponse, answer: (signer: PrivateKey) => string): void {
+    const key = this.opts.lianlianPrivateKey;
+    switch (fault?.kind) {
+      case undefined:
+        return sendJson(res, answer(key));
+      case 'latency': {
+        const body = answer(key); // LianLian did the work; the answer is slow to arrive
+        const timer = setTimeout(() => {
+          this.delayed.delete(timer);
+          sendJson(res, body);
+        }, fault.ms);
+        this.delayed.add(timer);
+        return;
+      }
+      case 'stall':
+        return; // never answered: the client times out; stop() closes the connection
+      case 'http5xx': {
+        const status = fault.status ?? 503;
+        return send(res, status, 'text/html;charset=utf-8', `<html><body><h1>${status}</h1></body></html>`);
+      }
+      case 'unsigned9999':
+        return sendJson(res, unsignedAnswer('9999'));
+      case 'malformed':
+        return sendJson(res, MALFORMED_BODY);
+      case 'badSignature':
+        return sendJson(res, answer(this.stranger()));
+    }
+  }
+}
