@@ -1,0 +1,42 @@
+// Money is text with two decimals ("5.00"), compared and range-checked as integer cents: never a float.
+import { fieldError } from '../errors.js';
+
+const MIN_CENTS = 1n;
+const MAX_CENTS = 10_000_000_000n; // 100000000.00
+
+/**
+ * Reads an amount: a string `^\d+(\.\d{1,2})?$` from 0.01 to 100000000.00, returned with exactly two decimals
+ * ("5" → "5.00", "5.1" → "5.10", "007.5" → "7.50").
+ * @throws LlreconError `LLRECON_INVALID_FIELD` naming `field`.
+ */
+export function parseMoney(text: unknown, field: string): string {
+  if (typeof text !== 'string') throw fieldError(field, `must be a string amount such as "12.50", got ${kindOf(text)}`);
+  const cents = toCents(text);
+  if (cents === null) throw fieldError(field, 'must be an amount such as "12.50" (digits, at most two decimals)');
+  if (cents < MIN_CENTS || cents > MAX_CENTS) throw fieldError(field, 'must be from 0.01 to 100000000.00');
+  return formatCents(cents);
+}
+
+/** Whether two amounts are the same number of cents ("5.1" equals "5.10"); anything unreadable equals nothing. */
+export function moneyEquals(a: string, b: string): boolean {
+  const left = toCents(a);
+  const right = toCents(b);
+  return left !== null && right !== null && left === right;
+}
+
+function toCents(text: string): bigint | null {
+  const match = typeof text === 'string' ? /^(\d+)(?:\.(\d{1,2}))?$/.exec(text) : null;
+  return match === null ? null : BigInt(match[1] ?? '0') * 100n + BigInt((match[2] ?? '').padEnd(2, '0'));
+}
+
+function formatCents(cents: bigint): string {
+  const whole = cents / 100n;
+  const rest = (cents % 100n).toString().padStart(2, '0');
+  return `${whole.toString()}.${rest}`;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { isLlreconError } from '../src/errors.js';
+import { moneyEquals, parseMoney } from '../src/lianlian/money.js';
+
+describe('parseMoney', () => {
+  it.each([
+    ['5', '5.00'],
+    ['5.1', '5.10'],
+    ['5.10', '5.10'],
+    ['0.01', '0.01'],
+    ['0.1', '0.10'],
+    ['007.50', '7.50'],
+    ['210.97', '210.97'],
+    ['100000000', '100000000.00'],
+    ['100000000.00', '100000000.00'],
+    ['99999999.99', '99999999.99'],
+  ])('%s → %s', (text, expected) => {
+    expect(parseMoney(text, 'money_order')).toBe(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ['zero', '0'],
+    ['zero with decimals', '0.00'],
+    ['over the maximum by a cent', '100000000.01'],
+    ['far over the maximum', '1000000000000000000000'],
+    ['three decimals', '1.001'],
+    ['a trailing dot', '5.'],
+    ['a leading dot', '.5'],
+    ['a sign', '-1.00'],
+    ['a plus sign', '+1.00'],
+    ['a comma', '1,00'],
+    ['exponent', '1e2'],
+    ['spaces', ' 1.00'],
+    ['empty', ''],
+    ['a number', 5],
+    ['null', null],
+    ['an object', { amount: '5' }],
+  ])('refuses %s', (_name, value) => {
+    let caught: unknown;
+    try {
+      parseMoney(value, 'orders[0].money_order');
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLlreconError(caught, 'LLRECON_INVALID_FIELD')).toBe(true);
+    expect((caught as { field: string }).field).toBe('orders[0].money_order');
+  });
+});
+
+describe('moneyEquals', () => {
+  it.each<[string, string, boolean]>([
+    ['5.1', '5.10', true],
+    ['5', '5.00', true],
+    ['0.01', '0.01', true],
+    ['0.01', '0.02', false],
+    ['1.10', '1.1', true],
+    ['0.3', '0.30', true],
+    ['100000000.00', '99999999.99', false],
+    ['abc', 'abc', false],
+    ['', '', false],
+  ])('%s vs %s → %s', (a, b, expected) => {
+    expect(moneyEquals(a, b)).toBe(expected);
+    expect(moneyEquals(b, a)).toBe(expected);
+  });
+});
