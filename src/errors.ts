@@ -30,6 +30,9 @@ export const ERRORS = {
   LLRECON_UNAUTHORIZED: { kind: 'input', status: 401, message: 'authentication required' },
   LLRECON_FORBIDDEN: { kind: 'input', status: 403, message: 'wrong token' },
   LLRECON_CSRF: { kind: 'input', status: 403, message: 'cross-site request refused' },
+  LLRECON_ROUTE_NOT_FOUND: { kind: 'input', status: 404, message: 'no such route' },
+  LLRECON_METHOD_NOT_ALLOWED: { kind: 'input', status: 405, message: 'method not allowed on this route' },
+  LLRECON_BAD_REQUEST: { kind: 'input', status: 400, message: 'malformed request' },
 
   // configuration and keys
   LLRECON_CONFIG: { kind: 'config', status: 500, message: 'invalid configuration' },
@@ -57,6 +60,7 @@ export const ERRORS = {
 
   // internal
   LLRECON_INTERNAL: { kind: 'internal', status: 500, message: 'internal error' },
+  LLRECON_QUEUE_UNAVAILABLE: { kind: 'transport', status: 503, message: 'cannot queue now (Redis unreachable); retry later' },
 } as const satisfies Record<string, Spec>;
 
 export type ErrorCode = keyof typeof ERRORS;

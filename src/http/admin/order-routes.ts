@@ -1,0 +1,96 @@
+// The orders pages: GET /admin/orders (list), GET /admin/orders/:no_order (one order), and
+// POST /admin/orders/:no_order/requery (an operator's re-query, with name and reason, then back to the order).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../../engine-types.js';
+import { LlreconError, fieldError } from '../../errors.js';
+import { ORDER_STATES, isOrderState } from '../../reconcile/states.js';
+import { adminAuth } from './guard.js';
+import { mergeTimeline } from './order-timeline.js';
+import { orderHref } from './pages/format.js';
+import { REQUERY_TEXT_MAX, orderPage, type RequeryForm } from './pages/order.js';
+import { AGES, isAgeKey, ordersPage, type OrdersFilter } from './pages/orders.js';
+import { sendError, sendPage, wantsHtml } from './reply.js';
+
+const PAGE_SIZE = 50;
+const MAX_PAGE = 100_000;
+/** Timeline entries shown on an order's page (the store keeps the newest 100). */
+const TIMELINE_LIMIT = 100;
+const NO_ORDER_MAX = 32;
+
+function str(x: unknown): string {
+  return typeof x === 'string' ? x : '';
+}
+
+/** The list filter from the query string, or a field error naming the bad parameter. */
+export function parseOrdersQuery(q: Record<string, unknown>): OrdersFilter | LlreconError {
+  const state = str(q.state);
+  const age = str(q.older_than);
+  const search = str(q.q).trim();
+  const pageText = str(q.page) || '1';
+  if (state !== '' && !isOrderState(state)) return fieldError('state', `unknown state "${state}"`);
+  if (age !== '' && !isAgeKey(age)) return fieldError('older_than', `must be one of ${Object.keys(AGES).join(', ')}`);
+  if (search.length > 64) return fieldError('q', 'at most 64 characters');
+  if (!/^\d{1,6}$/.test(pageText) || Number(pageText) < 1 || Number(pageText) > MAX_PAGE) return fieldError('page', 'must be a page number');
+  return { state: state === '' ? null : state, age: age === '' ? null : age, search, page: Number(pageText) };
+}
+
+/** Name and reason of a re-query, checked: both required, at most 200 characters. */
+export function parseRequeryForm(body: unknown): RequeryForm {
+  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const actor = str(b.actor).trim();
+  const reason = str(b.reason).trim();
+  const errors: RequeryForm['errors'] = {};
+  const check = (v: string, what: string) =>
+    v === '' ? `Give ${what}.` : v.length > REQUERY_TEXT_MAX ? `At most ${REQUERY_TEXT_MAX} characters (${v.length} given).` : undefined;
+  const a = check(actor, 'your name');
+  const r = check(reason, 'a short reason');
+  if (a) errors.actor = a;
+  if (r) errors.reason = r;
+  return { actor, reason, errors };
+}
+
+export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): void {
+  const csrfOf = (req: FastifyRequest) => adminAuth(req)?.csrf ?? '';
+
+  async function showOrder(req: FastifyRequest, reply: FastifyReply, no: string, status: number, form: RequeryForm, flash: string | null) {
+    const order = no.length <= NO_ORDER_MAX ? await engine.store.get(no) : null;
+    if (!order) return sendError(req, reply, new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`), csrfOf(req));
+    const [history, timeline] = await Promise.all([engine.store.history(no), engine.store.timeline(no, TIMELINE_LIMIT)]);
+    return sendPage(reply, status, orderPage({ now: Date.now(), csrf: csrfOf(req), order, entries: mergeTimeline(history, timeline), form, flash }));
+  }
+
+  admin.get('/orders', async (req, reply) => {
+    const filter = parseOrdersQuery(req.query as Record<string, unknown>);
+    if (filter instanceof LlreconError) return sendError(req, reply, filter, csrfOf(req));
+    const now = Date.now();
+    const [counts, page] = await Promise.all([
+      engine.store.counts(),
+      engine.store.list({
+        state: filter.state ?? undefined,
+        olderThan: filter.age === null ? undefined : now - AGES[filter.age],
+        search: filter.search === '' ? undefined : filter.search,
+        limit: PAGE_SIZE,
+        offset: (filter.page - 1) * PAGE_SIZE,
+      }),
+    ]);
+    return sendPage(reply, 200, ordersPage({ now, csrf: csrfOf(req), states: ORDER_STATES, counts, filter, pageSize: PAGE_SIZE, total: page.total, orders: page.orders }));
+  });
+
+  admin.get<{ Params: { no_order: string }; Querystring: { requeried?: string } }>('/orders/:no_order', async (req, reply) => {
+    const flash = req.query.requeried === '1' ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).' : null;
+    return showOrder(req, reply, req.params.no_order, 200, { actor: '', reason: '', errors: {} }, flash);
+  });
+
+  admin.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', async (req, reply) => {
+    const no = req.params.no_order;
+    const form = parseRequeryForm(req.body);
+    const bad = form.errors.actor ? 'actor' : form.errors.reason ? 'reason' : null;
+    if (bad !== null) {
+      if (!wantsHtml(req)) return sendError(req, reply, fieldError(bad, (form.errors[bad] as string).toLowerCase()));
+      return showOrder(req, reply, no, 400, form, null);
+    }
+    const queued = no.length <= NO_ORDER_MAX && (await engine.requery(no, { source: 'dashboard', actor: form.actor, reason: form.reason }));
+    if (!queued) return sendError(req, reply, new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`), csrfOf(req));
+    return reply.code(303).header('location', `${orderHref(no)}?requeried=1`).send();
+  });
+}

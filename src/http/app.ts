@@ -1,0 +1,93 @@
+// The HTTP server: the orders API, LianLian's callbacks, health and metrics, and the admin pages. Every error,
+// ours or Fastify's, is answered as `{"error":{"code","message","field"?}}` with the status of its code.
+// Request bodies and credentials are never logged: Fastify's own request logging (which would log the whole
+// request object) is off, and one line per request (method, path without query, status, time) is logged at
+// debug level instead.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Engine } from '../engine-types.js';
+import { LlreconError, isLlreconError } from '../errors.js';
+import { adminPlugin } from './admin/index.js';
+import { healthRoutes } from './routes/health.js';
+import { notifyRoutes } from './routes/notify.js';
+import { orderRoutes } from './routes/orders.js';
+
+/** Default body limit: a batch of 1000 orders fits. The notify routes set their own, smaller one. */
+const API_BODY_LIMIT = 1024 * 1024;
+
+export interface BuildAppOptions {
+  /** Log through `engine.log` (default true); false: no logging at all. */
+  logger?: boolean;
+}
+
+/** Methods tried when a path exists for other methods than the one asked (405 with `Allow`). */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+function pathOf(req: FastifyRequest): string {
+  const q = req.url.indexOf('?');
+  return q < 0 ? req.url : req.url.slice(0, q);
+}
+
+/** Fastify's own errors (body parsing, URLs, routing) as ours; anything unknown is an internal error. */
+function asLlreconError(err: FastifyError, req: FastifyRequest): LlreconError {
+  if (isLlreconError(err)) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new LlreconError('LLRECON_BODY_TOO_LARGE', `body too large: at most ${req.routeOptions.bodyLimit ?? API_BODY_LIMIT} bytes here`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new LlreconError('LLRECON_UNSUPPORTED_MEDIA_TYPE', 'content type not accepted here');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new LlreconError('LLRECON_INVALID_JSON');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new LlreconError('LLRECON_INVALID_JSON', 'empty body: expected JSON');
+  }
+  const status = err.statusCode ?? 500;
+  if (status === 404) return new LlreconError('LLRECON_ROUTE_NOT_FOUND');
+  if (status === 413) return new LlreconError('LLRECON_BODY_TOO_LARGE');
+  if (status === 415) return new LlreconError('LLRECON_UNSUPPORTED_MEDIA_TYPE');
+  // Fastify's 4xx messages describe the request (bad URL encoding, wrong Content-Length), never its body
+  if (status >= 400 && status < 500) return new LlreconError('LLRECON_BAD_REQUEST', err.message);
+  return new LlreconError('LLRECON_INTERNAL', undefined, { cause: err });
+}
+
+/** Answer unknown paths with 404 and known paths asked with the wrong method with 405 and `Allow`. */
+function installNotFound(app: FastifyInstance): void {
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = pathOf(req);
+    const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+    if (allowed.length === 0) throw new LlreconError('LLRECON_ROUTE_NOT_FOUND', `no route ${req.method} ${shown}`);
+    reply.header('allow', allowed.join(', '));
+    throw new LlreconError('LLRECON_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${shown} (allowed: ${allowed.join(', ')})`);
+  });
+}
+
+/**
+ * The Fastify app serving `engine`: `/orders…` (bearer `ADMIN_TOKEN`), `/notify/lianlian…` (public),
+ * `/healthz`, `/readyz`, `/metrics` (public) and `/admin…`. Not listening yet: call `listen()` on it.
+ */
+export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const sendError = (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const e = asLlreconError(err, req);
+    if (e.status >= 500) req.log.error({ err: e.code === 'LLRECON_INTERNAL' ? err : e, path: pathOf(req) }, 'request failed');
+    return reply.code(e.status).header('cache-control', 'no-store').send({ error: e.toJSON() });
+  };
+  const app = Fastify({
+    bodyLimit: API_BODY_LIMIT,
+    logController: new LogController({ disableRequestLogging: true }),
+    // errors raised before routing (a malformed URL) do not reach the error handler
+    frameworkErrors: sendError,
+    ...(opts.logger === false ? {} : { loggerInstance: engine.log.child({ component: 'http' }) as FastifyBaseLogger }),
+  });
+
+  app.setErrorHandler(sendError);
+  installNotFound(app);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, path: pathOf(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
+  });
+
+  await app.register(healthRoutes, { engine });
+  await app.register(orderRoutes, { engine });
+  await app.register(notifyRoutes, { engine });
+  await app.register(adminPlugin, { engine });
+  return app;
+}

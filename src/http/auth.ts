@@ -1,0 +1,45 @@
+// The API's bearer-token check: `Authorization: Bearer <ADMIN_TOKEN>`. No credentials: 401 with
+// `WWW-Authenticate: Bearer`; a wrong token: 403. Tokens are compared in constant time, lengths included.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LlreconError } from '../errors.js';
+
+/** A per-process key: the digests compared below are of no use outside this process. */
+const COMPARE_KEY = randomBytes(32);
+
+function digest(s: string): Buffer {
+  return createHmac('sha256', COMPARE_KEY).update(s, 'utf8').digest();
+}
+
+/**
+ * Whether two secrets are equal, in time that depends on neither their contents nor their lengths: both are
+ * reduced to HMAC-SHA256 digests of one length, which `crypto.timingSafeEqual` compares.
+ */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive); null when there is none. */
+export function bearerToken(req: Pick<FastifyRequest, 'headers'>): string | null {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const m = /^bearer[ \t]+(\S.*)$/i.exec(header.trim());
+  const token = m?.[1]?.trim() ?? '';
+  return token === '' ? null : token;
+}
+
+/**
+ * A request hook (use it as `onRequest`, so that nothing of an unauthenticated request is parsed, or as
+ * `preHandler`) that lets through only requests carrying `token` as a bearer token. An empty `token` lets
+ * nothing through.
+ */
+export function requireApiToken(token: string): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (req, reply) => {
+    const sent = bearerToken(req);
+    if (sent === null) {
+      reply.header('www-authenticate', 'Bearer realm="llrecon"');
+      throw new LlreconError('LLRECON_UNAUTHORIZED', 'the API token is required: Authorization: Bearer <ADMIN_TOKEN>');
+    }
+    if (token === '' || !safeEqual(sent, token)) throw new LlreconError('LLRECON_FORBIDDEN', 'wrong API token');
+  };
+}

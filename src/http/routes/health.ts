@@ -1,0 +1,43 @@
+// Liveness, readiness and Prometheus metrics. All three are public (interface.md lists them without auth), so
+// that probes and scrapers need no token: they show process health and counts, never an order or a secret.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Engine, Readiness } from '../../engine-types.js';
+
+/** How long /readyz waits for the engine's checks before it answers "not ready". */
+const READINESS_TIMEOUT_MS = 2000;
+
+/** The engine's readiness, or "not ready" when its checks fail or do not answer in time. */
+async function readinessWithin(engine: Engine, ms: number): Promise<Readiness & { error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Readiness & { error: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ ready: false, checks: {}, error: `readiness checks did not answer within ${ms} ms` }), ms);
+  });
+  try {
+    return await Promise.race([
+      engine.readiness().catch(() => ({ ready: false, checks: {}, error: 'readiness checks failed' })),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `GET /healthz`, `GET /readyz`, `GET /metrics`. */
+export const healthRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    const readiness = await readinessWithin(engine, READINESS_TIMEOUT_MS);
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(readiness);
+  });
+
+  // Public like /healthz: Prometheus scrapes without credentials; the registry holds counts and timings only.
+  app.get('/metrics', async (_req, reply) => {
+    const { registry } = engine.metrics;
+    const text = await registry.metrics();
+    return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(text);
+  });
+};

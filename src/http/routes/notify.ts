@@ -1,0 +1,91 @@
+// LianLian's callbacks (public): the asynchronous notification and the synchronous `url_return` form, forwarded
+// by the merchant's site. The body is kept exactly as sent (the signature is over it), checked to be a JSON
+// object, and durably queued for the notify workers, which verify it; only then is LianLian answered. Bodies of
+// these routes are never logged.
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Engine } from '../../engine-types.js';
+import { LlreconError, fieldError } from '../../errors.js';
+
+/** Largest callback body accepted. */
+const NOTIFY_BODY_LIMIT = 64 * 1024;
+
+/** LianLian waits 5 s for its answer: give up queueing before that, so that it resends. */
+const QUEUE_TIMEOUT_MS = 4000;
+
+/** What LianLian expects once a notification is durably recorded (protocol notes §5). */
+const LIANLIAN_ACK = { ret_code: '0000', ret_msg: '交易成功' } as const;
+
+/** Content types that LianLian and merchants' sites send JSON under (any charset). */
+const JSON_TYPES = ['application/json', 'text/json', 'text/plain'] as const;
+
+/** Keep JSON-ish bodies as the exact string received. */
+function acceptRawJson(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  for (const type of JSON_TYPES) app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+}
+
+/** A form body as a JSON object of strings (a field sent twice is refused: which one was signed?). */
+function formToJson(form: string): string {
+  const fields = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(form)) {
+    if (fields.has(key)) throw fieldError(key, 'sent more than once');
+    fields.set(key, value);
+  }
+  return JSON.stringify(Object.fromEntries(fields));
+}
+
+/** The raw body, if it is a JSON object; else a 400 naming no field. */
+function rawJsonObject(body: unknown): string {
+  if (typeof body !== 'string' || body.trim() === '') throw new LlreconError('LLRECON_INVALID_JSON', 'empty body: expected a JSON object');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // the parser's message quotes the body: never pass it on
+    throw new LlreconError('LLRECON_INVALID_JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LlreconError('LLRECON_NOT_AN_OBJECT');
+  return body;
+}
+
+/** Queue `raw` for the notify workers, or fail with 503 (so that the sender tries again) within QUEUE_TIMEOUT_MS. */
+async function queue(engine: Engine, req: FastifyRequest, raw: string, kind: 'async' | 'return'): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not queued within ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([engine.acceptNotification(raw, kind), late]);
+  } catch (err) {
+    req.log.error({ err, kind }, 'callback not queued');
+    throw new LlreconError('LLRECON_QUEUE_UNAVAILABLE', 'the callback could not be recorded now; send it again later');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `POST /notify/lianlian` and `POST /notify/lianlian/return`, each ≤ NOTIFY_BODY_LIMIT. */
+export const notifyRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+  await app.register(async (scope) => {
+    acceptRawJson(scope);
+    scope.post('/notify/lianlian', { bodyLimit: NOTIFY_BODY_LIMIT }, async (req, reply) => {
+      await queue(engine, req, rawJsonObject(req.body), 'async');
+      return reply.send(LIANLIAN_ACK);
+    });
+  });
+
+  await app.register(async (scope) => {
+    acceptRawJson(scope);
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, formToJson(body as string));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+    scope.post('/notify/lianlian/return', { bodyLimit: NOTIFY_BODY_LIMIT }, async (req, reply) => {
+      await queue(engine, req, rawJsonObject(req.body), 'return');
+      return reply.send({ ok: true });
+    });
+  });
+};
