@@ -1,0 +1,81 @@
+// Every Redis key llrecon writes, built in one place. `base` is REDIS_PREFIX, or `{REDIS_PREFIX}` on a Redis
+// Cluster: the braces make it a hash tag, so EVERY key (ours and BullMQ's) lives in one slot, which BullMQ
+// requires for a queue and which lets one Lua script touch an order, its indexes and the event stream at once.
+//
+//   key                              type     holds
+//   <base>:order:<no_order>          hash     the order record (compact fields, see order-record.ts)
+//   <base>:history:<no_order>        list     JSON entries, oldest first: tracked, each change of state, each
+//                                             operator action (kept as long as the order)
+//   <base>:timeline:<no_order>       list     JSON entries, newest first, capped at 100: queries and their answers
+//                                             (identical consecutive answers collapse into one), callbacks, actions
+//   <base>:state:<state>             zset     no_order of the orders in that state, scored by tracked_at
+//   <base>:orders                    zset     every tracked no_order, scored by tracked_at
+//   <base>:events                    stream   the public event stream: fields `type`, `event` (CloudEvent JSON)
+//   <base>:rate:log                  zset     start times of recent LianLian queries (the sliding-window cap)
+//   <base>:rate:waiters              zset     high-priority acquirers waiting at the cap, scored by expiry
+//   <base>:pause:<oid_partner>       string   "<until ms>|<reason>" with PX: querying paused for that merchant
+//   <base>:seen:<digest>             string   a callback body already taken in (with a TTL)
+//   <base>:callbacks:rejected        list     JSON of rejected callbacks, newest first, capped
+//   <base>:callbacks:untracked       list     JSON of verified callbacks for untracked orders, newest first, capped
+//   <base>:alerts                    list     JSON of alerts for operators, newest first, capped
+//   <base>:<queue>:…                 (BullMQ) the queues; their names must not be one of the segments above
+import type { OrderState } from '../reconcile/states.js';
+
+/** The key builders of one deployment (see the table at the head of this file). */
+export interface Keyspace {
+  /** `REDIS_PREFIX`, or `{REDIS_PREFIX}` in cluster mode. */
+  readonly base: string;
+  /** BullMQ's `prefix` option: the same base, so queues share the slot. */
+  readonly bullPrefix: string;
+  /** Hash: the order record. */
+  order(noOrder: string): string;
+  /** List: the order's history, oldest first. */
+  history(noOrder: string): string;
+  /** List: the order's recent timeline, newest first, capped. */
+  timeline(noOrder: string): string;
+  /** Zset: orders in `state`, scored by tracked_at. */
+  stateIndex(state: OrderState): string;
+  /** Zset: every tracked order, scored by tracked_at. */
+  readonly allOrders: string;
+  /** Stream: the public events. */
+  readonly events: string;
+  /** Zset: start times of recent queries (rate cap). */
+  readonly rateLog: string;
+  /** Zset: live high-priority waiters at the rate cap, scored by expiry. */
+  readonly rateWaiters: string;
+  /** String with expiry: querying paused for merchant `oid`. */
+  merchantPause(oid: string): string;
+  /** String with expiry: a callback body (by digest) already taken in. */
+  notifySeen(digest: string): string;
+  /** List: rejected callbacks. */
+  readonly rejectedCallbacks: string;
+  /** List: verified callbacks for orders not tracked. */
+  readonly untrackedCallbacks: string;
+  /** List: alerts for operators. */
+  readonly alerts: string;
+}
+
+/**
+ * The keyspace for `prefix` (REDIS_PREFIX). In cluster mode the base is the hash tag `{prefix}`, so that every
+ * key hashes to one slot.
+ */
+export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
+  const base = cluster ? `{${prefix}}` : prefix;
+  return {
+    base,
+    bullPrefix: base,
+    order: (no) => `${base}:order:${no}`,
+    history: (no) => `${base}:history:${no}`,
+    timeline: (no) => `${base}:timeline:${no}`,
+    stateIndex: (state) => `${base}:state:${state}`,
+    allOrders: `${base}:orders`,
+    events: `${base}:events`,
+    rateLog: `${base}:rate:log`,
+    rateWaiters: `${base}:rate:waiters`,
+    merchantPause: (oid) => `${base}:pause:${oid}`,
+    notifySeen: (digest) => `${base}:seen:${digest}`,
+    rejectedCallbacks: `${base}:callbacks:rejected`,
+    untrackedCallbacks: `${base}:callbacks:untracked`,
+    alerts: `${base}:alerts`,
+  };
+}

@@ -1,0 +1,68 @@
+// The global cap on LianLian queries: at most `limit` query STARTS in any sliding window of `windowMs`, across
+// every worker and process sharing the Redis. High-priority acquirers (confirming and re-query queries) go ahead
+// of routine polls that are waiting at the cap.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Cluster, Redis } from 'ioredis';
+import { LlreconError } from '../errors.js';
+import type { Keyspace } from './keyspace.js';
+import { RATE_ACQUIRE_LUA } from './lua/rate-acquire.js';
+
+export interface SlidingWindowOptions {
+  /** Query starts allowed in any window. */
+  limit: number;
+  /** The window, in ms. @defaultValue 1000 */
+  windowMs?: number;
+}
+
+const CMD = 'llreconRateAcquire';
+/** How long a high waiter's registration outlives the wait it was told (so it survives the sleep). */
+const WAITER_GRACE_US = 2_000_000;
+/** The retry delay of a routine acquirer held back by high waiters while the window has room. */
+const YIELD_MS = 5;
+
+type Acquire = (log: string, waiters: string, limit: number, windowUs: number, member: string, priority: string, graceUs: number) => Promise<[number, number]>;
+
+export class SlidingWindowLimiter {
+  private readonly limit: number;
+  private readonly windowUs: number;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly ks: Keyspace,
+    opts: SlidingWindowOptions,
+  ) {
+    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new LlreconError('LLRECON_CONFIG', `rate limit must be a positive integer (got ${opts.limit})`);
+    const windowMs = opts.windowMs ?? 1000;
+    if (!(windowMs > 0)) throw new LlreconError('LLRECON_CONFIG', `rate window must be positive (got ${windowMs})`);
+    this.limit = opts.limit;
+    this.windowUs = Math.round(windowMs * 1000);
+    redis.defineCommand(CMD, { numberOfKeys: 2, lua: RATE_ACQUIRE_LUA });
+  }
+
+  /**
+   * Wait until a query may start, and take the slot. A 'high' caller that must wait registers itself, and
+   * 'routine' callers are held back while any high one waits.
+   * @param signal aborting rejects with the signal's reason and withdraws the registration
+   * @returns the ms spent waiting (0 when granted at once)
+   */
+  async acquire(priority: 'high' | 'routine', signal?: AbortSignal): Promise<number> {
+    const t0 = performance.now();
+    const member = randomUUID();
+    const attempt = (this.redis as unknown as Record<typeof CMD, Acquire>)[CMD].bind(this.redis);
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const [granted, waitUs] = await attempt(this.ks.rateLog, this.ks.rateWaiters, this.limit, this.windowUs, member, priority, WAITER_GRACE_US);
+        if (granted === 1) return performance.now() - t0;
+        // a little jitter, so that waiters released by the same slot do not all retry at the same instant
+        const ms = Math.max(Math.ceil(waitUs / 1000), YIELD_MS) + Math.random() * 2;
+        await sleep(ms, undefined, signal ? { signal } : undefined);
+      }
+    } catch (err) {
+      if (priority === 'high') await this.redis.zrem(this.ks.rateWaiters, member).catch(() => undefined);
+      throw signal?.aborted ? signal.reason : err;
+    }
+  }
+}
