@@ -78,7 +78,7 @@ function cardLike(run: string): boolean {
 }
 
 /** String fields whose values are identifiers or times by format: kept as they are (see scrubText). */
-const PLAIN_KEYS = new Set(['no_order', 'dt_order', 'oid_partner', 'oid_paybill', 'settle_date', 'time_stamp', 'timestamp']);
+const PLAIN_KEYS = new Set(['no_order', 'dt_order', 'oid_partner', 'oid_paybill', 'settle_date', 'time_stamp', 'timestamp', 'event_id', 'job']);
 
 const MAX_CAUSES = 3;
 

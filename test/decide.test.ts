@@ -12,7 +12,6 @@ const H = 60 * M;
 const DAY = 24 * H;
 const NOW = Date.UTC(2024, 4, 1, 4, 0, 0);
 const GRACE = 30 * M;
-const SETTINGS = { schedule: null, notFoundGraceMs: GRACE };
 
 function order(state: OrderState, step = 0, more: Partial<TrackedOrder> = {}): TrackedOrder {
   return { state, step, trackedAt: NOW - H, horizonAt: NOW + 8 * DAY, deadline: NOW + 7 * DAY, notFoundSince: null, money_order: '100.00', ...more };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSandboxKeys } from '../src/cli/commands/sandbox.js';
+import { ensureSandboxKeys } from '../src/sandbox/keys.js';
 import { isLlreconError } from '../src/errors.js';
 import { exportPublicPem, generateKeyPair, importPrivateKey, importPublicKey, publicKeyOf, type PrivateKey } from '../src/lianlian/keys.js';
 import { signFields, verifyBody } from '../src/lianlian/signature.js';

@@ -55,6 +55,8 @@ export class LianLianSimulator {
   private tick: NodeJS.Timeout | null = null;
   private baseUrl: string | null = null;
   private requests = 0;
+  /** Arrival times (epoch ms, fractional) of pre-auth queries, newest last; capped. */
+  private readonly arrivals: number[] = [];
   private stopped = false;
 
   constructor(private readonly opts: SimulatorOptions) {
@@ -127,6 +129,11 @@ export class LianLianSimulator {
   /** HTTP requests received so far, on any path. */
   get requestCount(): number {
     return this.requests;
+  }
+
+  /** When pre-auth queries arrived (epoch ms with sub-ms precision), oldest first; the last 100,000. */
+  get queryArrivals(): readonly number[] {
+    return this.arrivals;
   }
 
   /**
@@ -227,6 +234,10 @@ export class LianLianSimulator {
         : {};
       const page = answerGatewayForm(form, this.context(this.opts.lianlianPrivateKey));
       return send(res, page.status, 'text/html;charset=utf-8', page.html);
+    }
+    if (path === QUERY_PATH) {
+      this.arrivals.push(performance.timeOrigin + performance.now());
+      if (this.arrivals.length > 100_000) this.arrivals.splice(0, this.arrivals.length - 100_000);
     }
     const no_order = peekNoOrder(raw);
     if (path === QUERY_PATH && no_order !== null) this.queries.set(no_order, this.queryCount(no_order) + 1);

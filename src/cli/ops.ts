@@ -1,0 +1,68 @@
+// What the operator commands (enqueue, requery, status, events) need: a connection to the daemon's Redis,
+// the order store and the queues — no workers, no keys.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cluster, Redis } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+import type { Config } from '../config.js';
+import { redisUrlFile } from '../daemon.js';
+import { redisErrorLogger } from '../engine.js';
+import { LlreconError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { closeQueues, createQueues, type LlreconQueues } from '../queues/queues.js';
+import { createRedis } from '../redis/connection.js';
+import { keyspace, type Keyspace } from '../store/keyspace.js';
+import { OrderStore } from '../store/order-store.js';
+
+export interface Ops {
+  config: Config;
+  log: Logger;
+  redis: Redis | Cluster;
+  ks: Keyspace;
+  store: OrderStore;
+  queues: LlreconQueues;
+  now(): number;
+  close(): Promise<void>;
+}
+
+function resolveRedisUrl(config: Config): string {
+  if (config.redisUrl) return config.redisUrl;
+  const file = redisUrlFile(config.dataDir);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new LlreconError(
+    'LLRECON_CONFIG',
+    `REDIS_URL is not set and no running daemon's embedded Redis was found (${file}): start the daemon (npm start) or set REDIS_URL`,
+  );
+}
+
+function resolveOidPartner(config: Config): string {
+  if (config.oidPartner) return config.oidPartner;
+  const file = join(config.dataDir, 'sandbox', 'oid_partner.txt');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new LlreconError('LLRECON_CONFIG', 'LIANLIAN_OID_PARTNER: not set (and no sandbox merchant id under DATA_DIR)');
+}
+
+export async function openOps(config: Config): Promise<Ops> {
+  const redisUrl = resolveRedisUrl(config);
+  const cfg = { redisUrl, redisCluster: config.redisCluster };
+  // command output goes to stdout; the log (warnings and worse by default) to stderr
+  const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: process.stderr });
+  const onError = redisErrorLogger(log);
+  const redis = createRedis(cfg, 'client', { onError });
+  const queueConn = createRedis(cfg, 'queue', { onError });
+  const ks = keyspace(config.redisPrefix, config.redisCluster);
+  const queues = createQueues(queueConn as unknown as ConnectionOptions, ks.bullPrefix);
+  return {
+    config: { ...config, redisUrl },
+    log,
+    redis,
+    ks,
+    store: new OrderStore(redis, ks, resolveOidPartner(config)),
+    queues,
+    now: Date.now,
+    async close() {
+      await closeQueues(queues);
+      await Promise.allSettled([redis.quit(), queueConn.quit()]);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// What the HTTP server, the CLI and embedding programs see of a running llrecon: the engine's surface.
+// The engine itself (src/engine.ts) wires Redis, the store, the queues and the workers behind it.
+import type { Queue } from 'bullmq';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { OrderStore } from './store/order-store.js';
+
+/** Who asked for something, recorded in the order's history (Kill Bill's created-by / reason). */
+export interface ActionMeta {
+  actor?: string;
+  reason?: string;
+  source: 'api' | 'cli' | 'import' | 'embed' | 'dashboard';
+}
+
+export interface TrackResult {
+  accepted: string[];
+  duplicates: string[];
+}
+
+/** A LianLian callback the notify workers did not apply: rejected (forged, mangled, mismatched) or untracked. */
+export interface CallbackRecord {
+  at: number;
+  kind: 'async' | 'return';
+  verdict: 'rejected' | 'untracked';
+  reason: string;
+  no_order: string | null;
+  oid_partner: string | null;
+  money_order: string | null;
+  /** The signed string, for troubleshooting (never secret). */
+  signString: string | null;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, boolean>;
+}
+
+export interface Engine {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: OrderStore;
+  readonly metrics: Metrics;
+  /** Every llrecon BullMQ queue, for the dashboard. */
+  readonly queues: Queue[];
+  /**
+   * Start tracking one order (`{...}`) or a batch (`{"orders":[...]}`, ≤ 1000). Validates everything first and
+   * throws an LlreconError naming the field (`orders[1].dt_order`) before tracking anything.
+   */
+  track(body: unknown, meta: ActionMeta): Promise<TrackResult>;
+  /** Query now, ahead of routine polls; also for a final order (a one-off confirming query). false: unknown order. */
+  requery(noOrder: string, meta: ActionMeta): Promise<boolean>;
+  /** Durably queue a raw callback body for the notify workers (exact duplicates collapse). Resolves once queued. */
+  acceptNotification(raw: string, kind: 'async' | 'return'): Promise<void>;
+  /** Callbacks kept for operators, newest first. */
+  callbacks(verdict: 'rejected' | 'untracked', limit: number): Promise<CallbackRecord[]>;
+  readiness(): Promise<Readiness>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,194 @@
+// createEngine(): wires one llrecon process — Redis connections, the order store, the queues, the rate cap,
+// the query client and, per role, the workers — behind the Engine surface that the HTTP server, the CLI and
+// embedding programs use.
+//
+// Embedding / tests:
+//   const engine = await createEngine({ config, oidPartner, merchantKey, lianlianKey, queryUrl });
+//   await engine.start();            // starts the workers of config.roles
+//   await engine.track({ no_order, dt_order, money_order }, { source: 'embed' });
+//   ...; await engine.close();
+// For a sandbox with a simulator and generated keys, see startSandboxRuntime() in src/sandbox/runtime.ts.
+import type { ConnectionOptions, Worker } from 'bullmq';
+import { PreauthQueryClient } from './clients/preauth-query-client.js';
+import type { Config } from './config.js';
+import type { EngineContext } from './engine-context.js';
+import type { ActionMeta, Engine, Readiness } from './engine-types.js';
+import type { PrivateKey, PublicKey } from './lianlian/keys.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { listCallbacks } from './queues/callback-log.js';
+import { acceptNotification } from './queues/notify-intake.js';
+import { trackOrders } from './queues/producer.js';
+import { closeQueues, createQueues, type WorkerTuning } from './queues/queues.js';
+import { requestConfirm } from './queues/requery.js';
+import { createRedis } from './redis/connection.js';
+import { trimEventsOlderThan } from './store/event-stream.js';
+import { keyspace } from './store/keyspace.js';
+import { OrderStore } from './store/order-store.js';
+import { SlidingWindowLimiter } from './store/rate-limiter.js';
+import { createConfirmWorker } from '../workers/confirm-worker.js';
+import { ensurePollJobs } from '../workers/janitor.js';
+import { createNotifyWorker } from '../workers/notify-worker.js';
+import { createPollWorker } from '../workers/poll-worker.js';
+
+export interface EngineOptions {
+  config: Config;
+  log?: Logger;
+  oidPartner: string;
+  merchantKey: PrivateKey;
+  lianlianKey: PublicKey;
+  queryUrl: string;
+  now?: () => number;
+  random?: () => number;
+  /** Worker lock tuning (tests shorten it so killed workers' jobs come back quickly). */
+  tuning?: WorkerTuning;
+}
+
+export interface RunningEngine extends Engine {
+  readonly ctx: EngineContext;
+  /** Start the workers of config.roles (idempotent). */
+  start(): Promise<void>;
+  /** Run the janitor once now (tests, operators). */
+  sweep(): Promise<{ checked: number; added: number; retried: number }>;
+}
+
+/** How long shutdown waits for in-flight jobs before handing them back (they are recovered as stalled). */
+export const SHUTDOWN_GRACE_MS = 10_000;
+const JANITOR_EVERY_MS = 5 * 60_000;
+const TRIM_EVERY_MS = 60_000;
+
+/** Connection errors, logged at most once per 5 s (ioredis reconnects by itself; a Redis outage would flood). */
+export function redisErrorLogger(log: Logger): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < 5000) return;
+    last = now;
+    log.warn({ err: err.message }, 'redis connection error (reconnecting)');
+  };
+}
+
+export async function createEngine(opts: EngineOptions): Promise<RunningEngine> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  if (!config.redisUrl) throw new Error('createEngine needs config.redisUrl');
+  const redisCfg = { redisUrl: config.redisUrl, redisCluster: config.redisCluster };
+  const onError = redisErrorLogger(log);
+  const redis = createRedis(redisCfg, 'client', { onError });
+  const queueConn = createRedis(redisCfg, 'queue', { onError });
+  const workerConn = createRedis(redisCfg, 'worker', { onError });
+  const ks = keyspace(config.redisPrefix, config.redisCluster);
+  const store = new OrderStore(redis, ks, opts.oidPartner);
+  const queues = createQueues(queueConn as unknown as ConnectionOptions, ks.bullPrefix);
+  const metrics = createMetrics({
+    orderCounts: () => store.counts(),
+    queueCounts: async () => {
+      const out: Record<string, Record<string, number>> = {};
+      for (const q of queues.all) out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
+      return out;
+    },
+  });
+  const roles = config.roles;
+  const client = roles.has('query')
+    ? new PreauthQueryClient({
+        url: opts.queryUrl,
+        oidPartner: opts.oidPartner,
+        privateKey: opts.merchantKey,
+        lianlianPublicKey: opts.lianlianKey,
+        timeoutMs: config.queryTimeoutMs,
+      })
+    : null;
+  const ctx: EngineContext = {
+    config,
+    log,
+    redis,
+    ks,
+    store,
+    metrics,
+    queues,
+    limiter: new SlidingWindowLimiter(redis, ks, { limit: config.queryRatePerSec }),
+    oidPartner: opts.oidPartner,
+    lianlianKey: opts.lianlianKey,
+    client,
+    now: opts.now ?? Date.now,
+    random: opts.random ?? Math.random,
+  };
+
+  const workers: Worker[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let started = false;
+  let closed = false;
+
+  const sweep = () => ensurePollJobs(ctx);
+
+  const engine: RunningEngine = {
+    ctx,
+    config,
+    log,
+    store,
+    metrics,
+    queues: queues.all,
+
+    async start() {
+      if (started) return;
+      started = true;
+      const conn = workerConn as unknown as ConnectionOptions;
+      const tuning = opts.tuning ?? {};
+      if (roles.has('query')) workers.push(createPollWorker(ctx, conn, tuning) as Worker, createConfirmWorker(ctx, conn, tuning) as Worker);
+      if (roles.has('notify')) workers.push(createNotifyWorker(ctx, conn, tuning) as Worker);
+      for (const w of workers) {
+        w.on('error', (err) => log.error({ err: err.message, queue: w.name }, 'worker error'));
+        w.on('failed', (job, err) => log.error({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
+        void w.run();
+      }
+      if (roles.has('query')) {
+        await sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed'));
+        timers.push(setInterval(() => void sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed')), JANITOR_EVERY_MS));
+      }
+      const trim = () =>
+        trimEventsOlderThan(redis, ks, config.eventsRetentionMs, ctx.now()).catch((err: Error) =>
+          log.error({ err: err.message }, 'event stream trim failed'),
+        );
+      timers.push(setInterval(() => void trim(), TRIM_EVERY_MS));
+      for (const t of timers) t.unref();
+    },
+
+    sweep,
+
+    track: (body: unknown, meta: ActionMeta) => trackOrders(ctx, body, meta),
+    requery: (noOrder: string, meta: ActionMeta) => requestConfirm(ctx, noOrder, 'requery', meta),
+    acceptNotification: (raw: string, kind: 'async' | 'return') => acceptNotification(ctx, raw, kind),
+    callbacks: (verdict, limit) => listCallbacks(ctx, verdict, limit),
+
+    async readiness(): Promise<Readiness> {
+      const checks: Record<string, boolean> = {};
+      checks.redis = await redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      );
+      if (roles.has('query') || roles.has('notify')) checks.workers = started && workers.every((w) => w.isRunning());
+      return { ready: Object.values(checks).every(Boolean), checks };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      // stop taking work; give in-flight jobs SHUTDOWN_GRACE_MS, then hand them back (recovered as stalled)
+      await Promise.all(
+        workers.map(async (w) => {
+          const graceful = w.close();
+          const timedOut = await Promise.race([
+            graceful.then(() => false),
+            new Promise<boolean>((r) => setTimeout(() => r(true), SHUTDOWN_GRACE_MS).unref()),
+          ]);
+          if (timedOut) await w.close(true);
+        }),
+      );
+      await closeQueues(queues);
+      client?.close();
+      await Promise.allSettled([redis.quit(), queueConn.quit(), workerConn.quit()]);
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,134 @@
+// LianLian's callbacks end to end: acknowledged fast, checked by the notify workers, a verified one confirmed by
+// query at once (via notify); replays take effect once; forged ones take none.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair, importPrivateKey } from '../src/lianlian/keys.js';
+import { signFields } from '../src/lianlian/signature.js';
+import { formatLianLianTime } from '../src/lianlian/time.js';
+import { eventsOf } from './support/events.js';
+import { startStack, waitFor, type Stack } from './support/stack.js';
+
+let stack: Stack;
+const dt = formatLianLianTime(Date.now());
+
+beforeAll(async () => {
+  // routine polls every 10 minutes: anything that happens within seconds was caused by a callback
+  stack = await startStack({ http: true, env: { POLL_SCHEDULE: '10m' } });
+});
+afterAll(async () => stack?.close());
+
+function notification(no: string, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    oid_partner: stack.oidPartner,
+    sign_type: 'RSA',
+    no_order: no,
+    dt_order: dt,
+    oid_paybill: '2026112400000001',
+    money_order: '88.00',
+    result_pay: 'SUCCESS',
+    settle_date: dt.slice(0, 8),
+    info_order: '预授权',
+    pay_type: 'F',
+    bank_code: '03080000',
+    ...over,
+  };
+}
+
+function lianlianSigned(fields: Record<string, string>): string {
+  return JSON.stringify(signFields(fields, importPrivateKey(stack.lianlianKeyPem)));
+}
+
+async function post(body: string, contentType = 'text/json;charset=utf-8'): Promise<Response> {
+  return fetch(`${stack.url}/notify/lianlian`, { method: 'POST', headers: { 'content-type': contentType }, body });
+}
+
+async function trackAt(code: string): Promise<string> {
+  const no = `NT${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  stack.simulator.addOrder({
+    oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '88.00', timeline: [{ code }],
+    notifyUrl: `${stack.url}/notify/lianlian`,
+  });
+  await stack.engine.track({ no_order: no, dt_order: dt, money_order: '88.00' }, { source: 'embed' });
+  return no;
+}
+
+describe('a verified callback is a hint confirmed by query', () => {
+  it("the simulator's own notification leads to a confirming query and an event via notify", async () => {
+    const no = await trackAt('PR07');
+    stack.simulator.setCode(no, 'PR11');
+    await stack.simulator.sendNotification(no);
+    const order = await waitFor(async () => {
+      const o = await stack.engine.store.get(no);
+      return o?.state === 'captured' ? o : null;
+    });
+    expect(order.final).toBe(true);
+    const evs = await eventsOf(stack, no);
+    expect(evs.map((e) => [e.type, e.event.data.via])).toEqual([['preauth.captured', 'notify']]);
+  });
+
+  it('one genuine callback replayed 25 times takes effect once', async () => {
+    const no = await trackAt('PR07');
+    stack.simulator.setCode(no, 'PR14');
+    const body = lianlianSigned(notification(no));
+    const answers = await Promise.all(Array.from({ length: 25 }, () => post(body)));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(await a.json()).toEqual({ ret_code: '0000', ret_msg: '交易成功' });
+    }
+    await waitFor(async () => (await stack.engine.store.get(no))?.state === 'voided');
+    await new Promise((r) => setTimeout(r, 300));
+    const evs = await eventsOf(stack, no);
+    expect(evs.map((e) => e.type)).toEqual(['preauth.voided']);
+    // exact duplicates collapse into one queued callback
+    const jobs = await stack.engine.ctx.queues.notify.getJobs(['completed', 'waiting', 'active', 'delayed']);
+    expect(jobs.filter((j) => j.data.raw === body)).toHaveLength(1);
+  });
+
+  it('forged and mismatched callbacks are rejected, recorded, and change nothing', async () => {
+    const no = await trackAt('2003');
+    stack.simulator.setCode(no, 'PR11'); // if any forged callback triggered a query, the order would move
+    const genuine = JSON.parse(lianlianSigned(notification(no))) as Record<string, string>;
+    const stranger = importPrivateKey(generateKeyPair(1024).privatePem);
+    const forged: Array<[string, string]> = [
+      ['other key', JSON.stringify(signFields(notification(no), stranger))],
+      ['altered amount', JSON.stringify({ ...genuine, money_order: '880.00' })],
+      ['other merchant', lianlianSigned(notification(no, { oid_partner: '201408071000009999' }))],
+      ['no sign', JSON.stringify(notification(no))],
+      ['genuine but wrong amount', lianlianSigned(notification(no, { money_order: '1.00' }))],
+    ];
+    const before = await stack.engine.callbacks('rejected', 1000);
+    for (const [, body] of forged) expect((await post(body)).status).toBe(200);
+    const after = await waitFor(async () => {
+      const list = await stack.engine.callbacks('rejected', 1000);
+      return list.length >= before.length + forged.length ? list : null;
+    });
+    const mine = after.filter((c) => c.no_order === no).map((c) => c.reason).sort();
+    expect(mine).toEqual(['amount_mismatch', 'mismatch', 'mismatch', 'no_sign', 'other_merchant'].sort());
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await eventsOf(stack, no)).toEqual([]);
+    expect((await stack.engine.store.get(no))?.state).toBe('pending');
+    expect(stack.simulator.queryCount(no)).toBe(0);
+  });
+
+  it('a verified callback for an order llrecon does not track is kept for operators', async () => {
+    const no = `UNTRACKED${Date.now()}`;
+    expect((await post(lianlianSigned(notification(no)))).status).toBe(200);
+    const kept = await waitFor(async () => (await stack.engine.callbacks('untracked', 100)).find((c) => c.no_order === no));
+    expect(kept.reason).toBe('untracked');
+    expect(await stack.engine.store.get(no)).toBeNull();
+  });
+
+  it('the url_return form POST is a hint too', async () => {
+    const no = await trackAt('PR07');
+    stack.simulator.setCode(no, 'PR11');
+    const fields = JSON.parse(lianlianSigned({ ...notification(no), ret_code: '0000', ret_msg: '交易成功' })) as Record<string, string>;
+    const r = await fetch(`${stack.url}/notify/lianlian/return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true });
+    await waitFor(async () => (await stack.engine.store.get(no))?.state === 'captured');
+    expect((await eventsOf(stack, no)).map((e) => e.event.data.via)).toEqual(['notify']);
+  });
+});

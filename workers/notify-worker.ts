@@ -1,0 +1,86 @@
+// The careful half of callback handling: check a queued LianLian callback and, when it is genuine and
+// matches our record, make the order's query run now. A callback never writes an order's state itself.
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { EngineContext } from '../src/engine-context.js';
+import type { CallbackRecord } from '../src/engine-types.js';
+import { moneyEquals } from '../src/lianlian/money.js';
+import { readAsyncNotification, readReturnNotification, type Notification } from '../src/lianlian/web-payment.js';
+import { recordCallback } from '../src/queues/callback-log.js';
+import { QUEUE, type NotifyJobData } from '../src/queues/names.js';
+import { jobRetryDelay, lockOptions, type WorkerTuning } from '../src/queues/queues.js';
+import { requestConfirm } from '../src/queues/requery.js';
+
+export type NotifyVerdict = { verdict: 'accepted' | 'untracked' | 'rejected'; reason: string; no_order: string | null };
+
+function readCallback(ctx: EngineContext, data: NotifyJobData): Notification | null {
+  try {
+    if (data.kind === 'async') return readAsyncNotification(data.raw, ctx.lianlianKey);
+    const form = JSON.parse(data.raw) as Record<string, string>;
+    return readReturnNotification(form, ctx.lianlianKey);
+  } catch {
+    return null;
+  }
+}
+
+/** Check one callback and act on it; returns what was decided (also the job's return value). */
+export async function handleCallback(ctx: EngineContext, data: NotifyJobData): Promise<NotifyVerdict> {
+  const n = readCallback(ctx, data);
+  const noOrder = n?.no_order ?? null;
+  const keep = async (verdict: CallbackRecord['verdict'], reason: string): Promise<NotifyVerdict> => {
+    await recordCallback(ctx, {
+      at: ctx.now(),
+      kind: data.kind,
+      verdict,
+      reason,
+      no_order: noOrder,
+      oid_partner: n?.oid_partner ?? null,
+      money_order: n?.money_order ?? null,
+      signString: n?.signString ?? null,
+    });
+    return { verdict, reason, no_order: noOrder };
+  };
+  const reject = async (reason: string): Promise<NotifyVerdict> => {
+    ctx.metrics.callbacks.inc({ verdict: 'rejected', reason });
+    ctx.metrics.alerts.inc({ kind: 'callback_rejected' });
+    ctx.log.warn({ no_order: noOrder, kind: data.kind, reason }, 'callback rejected: changes nothing');
+    if (noOrder && (await ctx.store.get(noOrder)))
+      await ctx.store.appendTimeline(noOrder, { at: ctx.now(), kind: 'callback', verdict: 'rejected', reason });
+    return keep('rejected', reason);
+  };
+
+  if (!n) return reject('unparseable');
+  if (!n.valid) return reject(n.reason === 'ok' ? 'invalid' : n.reason);
+  if (n.oid_partner !== ctx.oidPartner) return reject('other_merchant');
+  if (!noOrder) return reject('no_order_missing');
+
+  const order = await ctx.store.get(noOrder);
+  if (!order) {
+    ctx.metrics.callbacks.inc({ verdict: 'untracked', reason: 'untracked' });
+    ctx.log.warn({ no_order: noOrder }, 'verified callback for an order llrecon does not track: kept for operators');
+    return keep('untracked', 'untracked');
+  }
+  if (n.money_order && order.money_order && !moneyEquals(n.money_order, order.money_order)) {
+    ctx.metrics.alerts.inc({ kind: 'amount_mismatch' });
+    ctx.log.error({ no_order: noOrder }, 'callback amount differs from the tracked order: rejected');
+    return reject('amount_mismatch');
+  }
+  if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch');
+
+  ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
+  await ctx.store.appendTimeline(noOrder, { at: ctx.now(), kind: 'callback', verdict: 'accepted', reason: 'verified' });
+  // a hint only: confirm by query at once; a final order stays as it is
+  if (!order.final) await requestConfirm(ctx, noOrder, 'notify');
+  return { verdict: 'accepted', reason: 'verified', no_order: noOrder };
+}
+
+export function createNotifyWorker(ctx: EngineContext, connection: ConnectionOptions, tuning: WorkerTuning = {}): Worker<NotifyJobData> {
+  return new Worker<NotifyJobData>(QUEUE.notify, async (job: Job<NotifyJobData>) => handleCallback(ctx, job.data), {
+    connection,
+    prefix: ctx.ks.bullPrefix,
+    concurrency: 8,
+    autorun: false,
+    maxStalledCount: 1_000_000,
+    settings: { backoffStrategy: jobRetryDelay },
+    ...lockOptions(tuning),
+  });
+}

@@ -1,0 +1,163 @@
+// One pre-auth query of one order, start to finish: wait for the rate cap, query, decide, write.
+// Shared by the routine poll worker and the confirm worker. Only store.transition() changes an order's state,
+// in one atomic step with its event; everything else here is bookkeeping around that call.
+import { performance } from 'node:perf_hooks';
+import type { EngineContext } from '../src/engine-context.js';
+import { MERCHANT_PAUSE_MS } from '../src/engine-context.js';
+import { LlreconError } from '../src/errors.js';
+import type { PreauthQueryAnswer } from '../src/lianlian/preauth-query.js';
+import { decide, type Decision } from '../src/reconcile/decide.js';
+import { eventTypeFor, type OrderState, type Via } from '../src/reconcile/states.js';
+import type { OrderRecord } from '../src/store/order-record.js';
+
+export interface PollResult {
+  /** The order is not tracked (any more). */
+  gone: boolean;
+  final: boolean;
+  /** ms until the next routine poll; null when final or gone. */
+  nextDelay: number | null;
+  state: OrderState | null;
+  changed: boolean;
+}
+
+const GONE: PollResult = { gone: true, final: true, nextDelay: null, state: null, changed: false };
+
+type Outcome =
+  | { kind: 'answer'; ret_code: string; ret_msg: string; money_order: string | null }
+  | { kind: 'failure'; errorCode: string; retCode: string | null };
+
+async function queryLianLian(ctx: EngineContext, order: OrderRecord): Promise<{ outcome: Outcome; answer: PreauthQueryAnswer | null; ms: number }> {
+  if (!ctx.client) throw new LlreconError('LLRECON_INTERNAL', 'this process has no query client (ROLES lacks query)');
+  const t0 = performance.now();
+  try {
+    const answer = await ctx.client.query({
+      no_order: order.no_order,
+      dt_order: order.dt_order,
+      oid_paybill: order.oid_paybill,
+      pay_type: order.pay_type,
+    });
+    const ms = performance.now() - t0;
+    ctx.metrics.queryLatency.observe({ result: 'answer' }, ms / 1000);
+    return { outcome: { kind: 'answer', ret_code: answer.ret_code, ret_msg: answer.ret_msg, money_order: answer.money_order }, answer, ms };
+  } catch (err) {
+    if (!(err instanceof LlreconError)) throw err;
+    const ms = performance.now() - t0;
+    ctx.metrics.queryLatency.observe({ result: 'failure' }, ms / 1000);
+    ctx.log.warn({ no_order: order.no_order, code: err.code, ret_code: err.retCode ?? null, err: err.message }, 'query failed');
+    return { outcome: { kind: 'failure', errorCode: err.code, retCode: err.retCode ?? null }, answer: null, ms };
+  }
+}
+
+function raiseAlerts(ctx: EngineContext, order: OrderRecord, d: Decision, retCode: string | null): Promise<unknown> | undefined {
+  if (d.alert) {
+    ctx.metrics.alerts.inc({ kind: d.alert });
+    const line = { no_order: order.no_order, alert: d.alert, ret_code: retCode, state: order.state };
+    if (d.alert === 'config_error') ctx.log.error(line, 'LianLian reports a configuration error: querying paused for the merchant');
+    else ctx.log.warn(line, `alert: ${d.alert}`);
+  }
+  if (d.pauseMerchant) {
+    ctx.metrics.merchantPauses.inc({ ret_code: retCode ?? 'none' });
+    return ctx.store.pauseMerchant(order.oid_partner, MERCHANT_PAUSE_MS, `ret_code ${retCode ?? '?'}`);
+  }
+  return undefined;
+}
+
+/**
+ * Query one order once and record what it said. `priority` 'high' is for confirming and re-query queries,
+ * which go ahead of routine polls at the rate cap.
+ */
+export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, priority: 'routine' | 'high'): Promise<PollResult> {
+  let order = await ctx.store.get(noOrder);
+  if (!order) return GONE;
+  if (order.final && priority === 'routine') return { gone: false, final: true, nextDelay: null, state: order.state, changed: false };
+
+  const pausedUntil = await ctx.store.merchantPausedUntil(order.oid_partner);
+  if (pausedUntil !== null && pausedUntil > ctx.now()) {
+    // LianLian said our configuration is wrong: do not hammer it; look again when the pause ends.
+    return { gone: false, final: order.final, nextDelay: pausedUntil - ctx.now() + Math.floor(ctx.random() * 1000), state: order.state, changed: false };
+  }
+
+  const waited = await ctx.limiter.acquire(priority);
+  if (waited > 0) ctx.metrics.rateLimitWait.inc(waited / 1000);
+  const { outcome, answer, ms } = await queryLianLian(ctx, order);
+  const retCode = outcome.kind === 'answer' ? outcome.ret_code : outcome.retCode;
+
+  // A compare-and-set loop: if another worker moved the order meanwhile, decide again on the fresh record.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = ctx.now();
+    const d = decide(
+      {
+        state: order.state,
+        step: order.step,
+        trackedAt: order.tracked_at,
+        horizonAt: order.horizon_at,
+        deadline: order.deadline,
+        notFoundSince: order.not_found_since,
+        money_order: order.money_order,
+      },
+      outcome,
+      now,
+      { schedule: ctx.config.pollSchedule, notFoundGraceMs: ctx.config.notFoundGraceMs },
+      ctx.random,
+    );
+    // (decide() keeps a final order final unless a signed state code moves it: a re-query's one-off confirmation)
+    const nextPollAt = d.nextDelay === null ? null : now + d.nextDelay;
+
+    if (d.to !== null && d.to !== order.state) {
+      const eventVia: Via = d.to === 'abandoned' ? 'horizon' : via;
+      const r = await ctx.store.transition({
+        no_order: order.no_order,
+        expectedVersion: order.version,
+        to: d.to,
+        // `abandoned` carries the last answer's code (interface.md); a failure has none of its own
+        ret_code: outcome.kind === 'answer' ? outcome.ret_code : order.ret_code,
+        ret_msg: outcome.kind === 'answer' ? outcome.ret_msg : order.ret_msg,
+        via: eventVia,
+        at: now,
+        oid_paybill: answer?.oid_paybill ?? null,
+        money_order: answer?.money_order ?? null,
+        nextPollAt,
+        step: d.nextStep,
+      });
+      if (r.applied) {
+        ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });
+        ctx.metrics.events.inc({ type: eventTypeFor(d.to) });
+        ctx.log.info(
+          { no_order: order.no_order, from: order.state, to: d.to, ret_code: retCode, via: eventVia, event_id: r.eventId },
+          'order state changed',
+        );
+        if (d.to === 'abandoned') {
+          ctx.metrics.alerts.inc({ kind: 'abandoned' });
+          ctx.log.warn({ no_order: order.no_order, state: order.state }, 'order abandoned: tracking horizon passed without a final code');
+        }
+        await Promise.all([
+          raiseAlerts(ctx, order, d, retCode),
+          ctx.store.appendTimeline(order.no_order, { at: now, kind: 'query', ret_code: retCode, outcome: d.outcome, ms: Math.round(ms) }),
+        ]);
+        return { gone: false, final: d.final, nextDelay: d.nextDelay, state: d.to, changed: true };
+      }
+      if (!r.current) return GONE;
+      order = r.current;
+      continue;
+    }
+
+    const noted = await ctx.store.notePoll(order.no_order, {
+      at: now,
+      expectedVersion: order.version,
+      ret_code: retCode,
+      outcome: d.outcome,
+      nextPollAt,
+      step: d.nextStep,
+      notFoundSince: d.notFoundSince,
+    });
+    if (noted) {
+      ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });
+      await raiseAlerts(ctx, order, d, retCode);
+      return { gone: false, final: d.final, nextDelay: d.nextDelay, state: order.state, changed: false };
+    }
+    const fresh = await ctx.store.get(noOrder);
+    if (!fresh) return GONE;
+    order = fresh;
+  }
+  throw new LlreconError('LLRECON_VERSION_CONFLICT', `order ${noOrder} kept changing during one poll`);
+}
