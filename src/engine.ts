@@ -8,7 +8,7 @@
 //   await engine.track({ no_order, dt_order, money_order }, { source: 'embed' });
 //   ...; await engine.close();
 // For a sandbox with a simulator and generated keys, see startSandboxRuntime() in src/sandbox/runtime.ts.
-import type { ConnectionOptions, Worker } from 'bullmq';
+import type { ConnectionOptions, Queue, Worker } from 'bullmq';
 import { PreauthQueryClient } from './clients/preauth-query-client.js';
 import type { Config } from './config.js';
 import type { EngineContext } from './engine-context.js';
@@ -26,6 +26,7 @@ import { trimEventsOlderThan } from './store/event-stream.js';
 import { keyspace } from './store/keyspace.js';
 import { OrderStore } from './store/order-store.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
+import { createWebhookSink } from './webhooks/dispatcher.js';
 import { createConfirmWorker } from '../workers/confirm-worker.js';
 import { ensurePollJobs } from '../workers/janitor.js';
 import { createNotifyWorker } from '../workers/notify-worker.js';
@@ -80,11 +81,12 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
   const ks = keyspace(config.redisPrefix, config.redisCluster);
   const store = new OrderStore(redis, ks, opts.oidPartner);
   const queues = createQueues(queueConn as unknown as ConnectionOptions, ks.bullPrefix);
+  const allQueues: Queue[] = [...queues.all];
   const metrics = createMetrics({
     orderCounts: () => store.counts(),
     queueCounts: async () => {
       const out: Record<string, Record<string, number>> = {};
-      for (const q of queues.all) out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
+      for (const q of allQueues) out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
       return out;
     },
   });
@@ -114,6 +116,10 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     random: opts.random ?? Math.random,
   };
 
+  // optional event webhooks: every process lists the queue (dashboard, metrics); `notify` processes deliver
+  const sink = config.webhook ? createWebhookSink(ctx, workerConn as unknown as ConnectionOptions, { ...config.webhook, tuning: opts.tuning ?? {} }) : null;
+  allQueues.push(...(sink ? [sink.queue as Queue] : []));
+
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
   let started = false;
@@ -127,7 +133,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     log,
     store,
     metrics,
-    queues: queues.all,
+    queues: allQueues,
 
     async start() {
       if (started) return;
@@ -136,6 +142,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       const tuning = opts.tuning ?? {};
       if (roles.has('query')) workers.push(createPollWorker(ctx, conn, tuning) as Worker, createConfirmWorker(ctx, conn, tuning) as Worker);
       if (roles.has('notify')) workers.push(createNotifyWorker(ctx, conn, tuning) as Worker);
+      if (sink && roles.has('notify')) await sink.start();
       for (const w of workers) {
         w.on('error', (err) => log.error({ err: err.message, queue: w.name }, 'worker error'));
         w.on('failed', (job, err) => log.error({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
@@ -185,6 +192,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
           if (timedOut) await w.close(true);
         }),
       );
+      await sink?.close();
       await closeQueues(queues);
       client?.close();
       await Promise.allSettled([redis.quit(), queueConn.quit(), workerConn.quit()]);

@@ -53,6 +53,7 @@ export const ERRORS = {
   LLRECON_UNPARSEABLE_ANSWER: { kind: 'protocol', status: 502, message: 'answer is not a JSON object' },
   LLRECON_UNSIGNED_ANSWER: { kind: 'protocol', status: 502, message: 'answer carries no signature' },
   LLRECON_BAD_ANSWER_SIGNATURE: { kind: 'protocol', status: 502, message: 'answer signature does not verify' },
+  LLRECON_WEBHOOK_DELIVERY: { kind: 'transport', status: 502, message: 'webhook endpoint did not accept the event' },
 
   // state
   LLRECON_DUPLICATE_ORDER: { kind: 'state', status: 409, message: 'order already tracked' },
