@@ -2,11 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: ['test/after/**'], sequence: { groupOrder: 0 } } },
+      // runs after every other test: checks what the whole run wrote to its logs
+      { extends: true, test: { name: 'after', include: ['test/after/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+    ],
   },
 });

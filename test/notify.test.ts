@@ -5,6 +5,7 @@ import { generateKeyPair, importPrivateKey } from '../src/lianlian/keys.js';
 import { signFields } from '../src/lianlian/signature.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { eventsOf } from './support/events.js';
+import { TEST_CARD_NO } from './support/log-capture.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -29,6 +30,8 @@ function notification(no: string, over: Record<string, string> = {}): Record<str
     info_order: '预授权',
     pay_type: 'F',
     bank_code: '03080000',
+    card_no: TEST_CARD_NO, // card data rides along in some callbacks: it must never reach a log
+    acct_name: '张三',
     ...over,
   };
 }
@@ -96,6 +99,8 @@ describe('a verified callback is a hint confirmed by query', () => {
       ['genuine but wrong amount', lianlianSigned(notification(no, { money_order: '1.00' }))],
     ];
     const before = await stack.engine.callbacks('rejected', 1000);
+    // a body that is not JSON at all, carrying a card number, is refused at the door
+    expect((await post(`card_no=${TEST_CARD_NO}&sign=x`)).status).toBe(400);
     for (const [, body] of forged) expect((await post(body)).status).toBe(200);
     const after = await waitFor(async () => {
       const list = await stack.engine.callbacks('rejected', 1000);

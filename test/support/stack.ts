@@ -10,8 +10,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createEngine, type RunningEngine } from '../../src/engine.js';
 import { buildApp } from '../../src/http/app.js';
 import { generateKeyPair, importPrivateKey, importPublicKey, publicKeyOf, type PrivateKey } from '../../src/lianlian/keys.js';
-import { createLogger } from '../../src/log.js';
 import { LianLianSimulator } from '../../src/sandbox/simulator.js';
+import { registerSecrets, testLogger } from './log-capture.js';
 
 export interface StackOptions {
   /** Environment-style settings (POLL_SCHEDULE, QUERY_RATE_PER_SEC, ROLES …) on top of the test defaults. */
@@ -52,6 +52,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const oidPartner = randomOid();
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const adminToken = randomBytes(24).toString('base64url');
+  registerSecrets(adminToken, k.merchant.privatePem, k.merchant.privateBase64, k.lianlian.privatePem, k.lianlian.privateBase64);
   const merchantKey = importPrivateKey(k.merchant.privatePem);
   const simulator = new LianLianSimulator({
     lianlianPrivateKey: importPrivateKey(k.lianlian.privatePem),
@@ -74,7 +75,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }, { cwd: tmpdir() });
   const engine = await createEngine({
     config,
-    log: createLogger({ level: config.logLevel }),
+    log: testLogger('stack'),
     oidPartner,
     merchantKey,
     lianlianKey: importPublicKey(k.lianlian.publicPem),

@@ -4,12 +4,12 @@
 import { loadConfig } from '../../src/config.js';
 import { createEngine } from '../../src/engine.js';
 import { importPrivateKey, importPublicKey } from '../../src/lianlian/keys.js';
-import { createLogger } from '../../src/log.js';
+import { testLogger } from './log-capture.js';
 
 const config = loadConfig(process.env);
 const engine = await createEngine({
   config,
-  log: createLogger({ level: config.logLevel }),
+  log: testLogger('worker'),
   oidPartner: config.oidPartner as string,
   merchantKey: importPrivateKey(config.privateKeyText as string),
   lianlianKey: importPublicKey(config.publicKeyText as string),
