@@ -41,10 +41,8 @@ function allKeys(ks: Keyspace): string[] {
     ks.rateLog,
     ks.rateWaiters,
     ks.merchantPause('201408071000001543'),
-    ks.notifySeen('9f86d081884c7d659a2feaa0c55ad015'),
     ks.rejectedCallbacks,
     ks.untrackedCallbacks,
-    ks.alerts,
     `${ks.bullPrefix}:poll:p-ORD-1`,
     `${ks.bullPrefix}:poll:delayed`,
   ];

@@ -435,8 +435,9 @@ describe('the event stream', () => {
   it('follows new events until aborted, on its own connection', async () => {
     const seen: StreamEvent[] = [];
     const ac = new AbortController();
-    const following = followEvents(redis, eks, '$', (e) => void seen.push(e), ac.signal);
-    await new Promise((r) => setTimeout(r, 100));
+    // after the newest event now: what '$' means, without racing the follower's first XREAD
+    const [newest] = await redis.xrevrange(eks.events, '+', '-', 'COUNT', 1);
+    const following = followEvents(redis, eks, newest?.[0] ?? '0', (e) => void seen.push(e), ac.signal);
     const b = order();
     await es.track(b, T0, T0 + 1e9, null);
     await es.transition(change(b.no_order, 0, 'created', { ret_code: '2003' }));

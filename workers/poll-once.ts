@@ -57,7 +57,7 @@ function raiseAlerts(ctx: EngineContext, order: OrderRecord, d: Decision, retCod
   }
   if (d.pauseMerchant) {
     ctx.metrics.merchantPauses.inc({ ret_code: retCode ?? 'none' });
-    return ctx.store.pauseMerchant(order.oid_partner, MERCHANT_PAUSE_MS, `ret_code ${retCode ?? '?'}`);
+    return ctx.store.pauseMerchant(order.oid_partner, MERCHANT_PAUSE_MS, `ret_code ${retCode ?? '?'}`, ctx.now());
   }
   return undefined;
 }
@@ -149,6 +149,7 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
       nextPollAt,
       step: d.nextStep,
       notFoundSince: d.notFoundSince,
+      ms: Math.round(ms),
     });
     if (noted) {
       ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });

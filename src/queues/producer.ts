@@ -45,22 +45,27 @@ export async function trackOrders(ctx: ProducerContext, body: unknown, meta: Act
       fresh.push(o);
     }
   }
-  const created = await Promise.all(
-    fresh.map((o) => {
-      const deadline = holdDeadline(o);
-      const horizonAt = horizonFor({ trackedAt: now, deadline, trackingHorizonMs: ctx.config.trackingHorizonMs });
-      return ctx.store.track(o, now, horizonAt, deadline, { actor: meta.actor, source: meta.source });
-    }),
-  );
+  const items = fresh.map((o) => {
+    const deadline = holdDeadline(o);
+    const delay = scheduledDelay({ state: 'pending', step: 0, now, deadline, schedule: ctx.config.pollSchedule });
+    return {
+      order: o,
+      deadline,
+      delay,
+      nextPollAt: now + delay,
+      horizonAt: horizonFor({ trackedAt: now, deadline, trackingHorizonMs: ctx.config.trackingHorizonMs }),
+    };
+  });
+  const created = await ctx.store.trackMany(items, now, { actor: meta.actor, source: meta.source });
   const jobs = [];
-  for (const [i, o] of fresh.entries()) {
+  for (const [i, it] of items.entries()) {
+    const no = it.order.no_order;
     if (!created[i]) {
-      result.duplicates.push(o.no_order);
+      result.duplicates.push(no);
       continue;
     }
-    result.accepted.push(o.no_order);
-    const delay = scheduledDelay({ state: 'pending', step: 0, now, deadline: holdDeadline(o), schedule: ctx.config.pollSchedule });
-    jobs.push({ name: 'poll', data: { no: o.no_order }, opts: { jobId: pollJobId(o.no_order), delay } });
+    result.accepted.push(no);
+    jobs.push({ name: 'poll', data: { no }, opts: { jobId: pollJobId(no), delay: it.delay } });
   }
   // If the process dies between the two writes, the janitor finds the order without its job and adds it.
   if (jobs.length > 0) await ctx.queues.poll.addBulk(jobs);

@@ -14,10 +14,11 @@
 //   <base>:rate:log                  zset     start times of recent LianLian queries (the sliding-window cap)
 //   <base>:rate:waiters              zset     high-priority acquirers waiting at the cap, scored by expiry
 //   <base>:pause:<oid_partner>       string   "<until ms>|<reason>" with PX: querying paused for that merchant
-//   <base>:seen:<digest>             string   a callback body already taken in (with a TTL)
 //   <base>:callbacks:rejected        list     JSON of rejected callbacks, newest first, capped
 //   <base>:callbacks:untracked       list     JSON of verified callbacks for untracked orders, newest first, capped
-//   <base>:alerts                    list     JSON of alerts for operators, newest first, capped
+//   <base>:webhooks:attempts:<id>    list     delivery attempts of one event to EVENTS_WEBHOOK_URL (webhooks/)
+//   <base>:webhooks:settled:<no>     string   the highest event version of the order settled by the webhook sink
+//   (consumer group `webhooks` on <base>:events: the webhook sink's read position)
 //   <base>:<queue>:…                 (BullMQ) the queues; their names must not be one of the segments above
 import type { OrderState } from '../reconcile/states.js';
 
@@ -45,14 +46,10 @@ export interface Keyspace {
   readonly rateWaiters: string;
   /** String with expiry: querying paused for merchant `oid`. */
   merchantPause(oid: string): string;
-  /** String with expiry: a callback body (by digest) already taken in. */
-  notifySeen(digest: string): string;
   /** List: rejected callbacks. */
   readonly rejectedCallbacks: string;
   /** List: verified callbacks for orders not tracked. */
   readonly untrackedCallbacks: string;
-  /** List: alerts for operators. */
-  readonly alerts: string;
 }
 
 /**
@@ -73,9 +70,7 @@ export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
     rateLog: `${base}:rate:log`,
     rateWaiters: `${base}:rate:waiters`,
     merchantPause: (oid) => `${base}:pause:${oid}`,
-    notifySeen: (digest) => `${base}:seen:${digest}`,
     rejectedCallbacks: `${base}:callbacks:rejected`,
     untrackedCallbacks: `${base}:callbacks:untracked`,
-    alerts: `${base}:alerts`,
   };
 }

@@ -32,6 +32,8 @@ export interface TrackItem {
   order: TrackInput;
   horizonAt: number;
   deadline: number | null;
+  /** When its first query is scheduled (shown as next_poll_at until the first answer). */
+  nextPollAt?: number | null;
 }
 
 /** A change of state asked of transition(). */
@@ -148,7 +150,7 @@ export class OrderStore {
     redis.defineCommand(CMD.setHint, { numberOfKeys: 1, lua: SET_HINT_LUA });
   }
 
-  private trackArgs(o: TrackInput, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta): Array<string | number> {
+  private trackArgs(o: TrackInput, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta, nextPollAt: number | null = null): Array<string | number> {
     const record: OrderRecord = {
       ...o,
       oid_partner: this.oidPartner,
@@ -159,7 +161,7 @@ export class OrderStore {
       version: 0,
       polls: 0,
       step: 0,
-      next_poll_at: null,
+      next_poll_at: nextPollAt,
       tracked_at: at,
       changed_at: at,
       horizon_at: horizonAt,
@@ -194,7 +196,7 @@ export class OrderStore {
   async trackMany(items: readonly TrackItem[], at: number, meta: TrackMeta = {}): Promise<boolean[]> {
     if (items.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const it of items) void script(pipe, CMD.track)(...this.trackArgs(it.order, at, it.horizonAt, it.deadline, meta));
+    for (const it of items) void script(pipe, CMD.track)(...this.trackArgs(it.order, at, it.horizonAt, it.deadline, meta, it.nextPollAt ?? null));
     const res = (await pipe.exec()) ?? [];
     return items.map((_, i) => {
       const [err, value] = res[i] ?? [new Error('no reply')];

@@ -52,10 +52,10 @@ export class SlidingWindowLimiter {
     const member = randomUUID();
     const attempt = (this.redis as unknown as Record<typeof CMD, Acquire>)[CMD].bind(this.redis);
     try {
-      for (;;) {
+      for (let waited = false; ; waited = true) {
         signal?.throwIfAborted();
         const [granted, waitUs] = await attempt(this.ks.rateLog, this.ks.rateWaiters, this.limit, this.windowUs, member, priority, WAITER_GRACE_US);
-        if (granted === 1) return performance.now() - t0;
+        if (granted === 1) return waited ? performance.now() - t0 : 0;
         // a little jitter, so that waiters released by the same slot do not all retry at the same instant
         const ms = Math.max(Math.ceil(waitUs / 1000), YIELD_MS) + Math.random() * 2;
         await sleep(ms, undefined, signal ? { signal } : undefined);
