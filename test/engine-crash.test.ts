@@ -1,52 +1,22 @@
 // Worker processes killed with SIGKILL in the middle of jobs, again and again: every order still ends right,
 // with each change's event exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { allEvents } from './support/events.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
+import { killAllWorkers, spawnWorker } from './support/worker-spawn.js';
 
 let stack: Stack;
-const children = new Set<ChildProcess>();
+const WORKER_ENV = { POLL_SCHEDULE: '20ms', QUERY_RATE_PER_SEC: '400' };
 
 beforeAll(async () => {
   // this process tracks orders and runs the HTTP-less engine with no workers; the workers are children
   stack = await startStack({ env: { ROLES: 'api', POLL_SCHEDULE: '20ms' } });
 });
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killAllWorkers();
   await stack?.close();
 });
-
-function spawnWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: {
-      ...process.env,
-      LIANLIAN_ENV: 'sandbox',
-      REDIS_URL: stack.config.redisUrl as string,
-      REDIS_PREFIX: stack.prefix,
-      LIANLIAN_OID_PARTNER: stack.oidPartner,
-      LIANLIAN_PRIVATE_KEY: stack.merchantKeyPem,
-      LIANLIAN_PUBLIC_KEY: stack.lianlianPublicPem,
-      LIANLIAN_QUERY_URL: stack.simulator.queryUrl,
-      ROLES: 'query,notify',
-      POLL_SCHEDULE: '20ms',
-      QUERY_RATE_PER_SEC: '400',
-      QUERY_CONCURRENCY: '16',
-      QUERY_TIMEOUT: '2s',
-      LOG_LEVEL: 'silent',
-      TEST_LOCK_MS: '1000',
-      DATA_DIR: stack.config.dataDir,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
 
 it('SIGKILL mid-job loses nothing and duplicates nothing', async () => {
   const dt = formatLianLianTime(Date.now());
@@ -78,12 +48,12 @@ it('SIGKILL mid-job loses nothing and duplicates nothing', async () => {
   await stack.engine.track({ orders }, { source: 'embed' });
 
   for (let round = 0; round < 4; round++) {
-    const w = await spawnWorker();
+    const w = await spawnWorker(stack, WORKER_ENV);
     await new Promise((r) => setTimeout(r, 400 + round * 150));
     w.kill('SIGKILL');
     await new Promise((r) => w.once('exit', r));
   }
-  await spawnWorker();
+  await spawnWorker(stack, WORKER_ENV);
   await waitFor(async () => {
     const states = await Promise.all([...expected.keys()].map((no) => stack.engine.store.get(no)));
     return states.every((o) => o?.final);

@@ -1,55 +1,28 @@
 // QUERY_RATE_PER_SEC holds across worker processes: two processes polling as fast as their schedule lets them
 // never start more than the cap in any sliding second, as LianLian sees it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
+import { killAllWorkers, spawnWorker } from './support/worker-spawn.js';
 
 const CAP = 20;
 let stack: Stack;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ env: { ROLES: 'api' } });
 });
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killAllWorkers();
   await stack?.close();
 });
-
-function worker(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: {
-      ...process.env,
-      LIANLIAN_ENV: 'sandbox',
-      REDIS_URL: stack.config.redisUrl as string,
-      REDIS_PREFIX: stack.prefix,
-      LIANLIAN_OID_PARTNER: stack.oidPartner,
-      LIANLIAN_PRIVATE_KEY: stack.merchantKeyPem,
-      LIANLIAN_PUBLIC_KEY: stack.lianlianPublicPem,
-      LIANLIAN_QUERY_URL: stack.simulator.queryUrl,
-      ROLES: 'query',
-      POLL_SCHEDULE: '10ms',
-      QUERY_RATE_PER_SEC: String(CAP),
-      QUERY_CONCURRENCY: '16',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: stack.config.dataDir,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-  });
-}
 
 it('never more than QUERY_RATE_PER_SEC queries in any sliding second, across two processes', async () => {
   const dt = formatLianLianTime(Date.now());
   const orders = Array.from({ length: 80 }, (_, i) => ({ no_order: `RATE${Date.now()}${i}`, dt_order: dt, money_order: '1.00' }));
   for (const o of orders) stack.simulator.addOrder({ oid_partner: stack.oidPartner, ...o, timeline: [{ code: 'PR07' }] });
   await stack.engine.track({ orders }, { source: 'embed' });
-  await Promise.all([worker(), worker()]);
+  const env = { ROLES: 'query', POLL_SCHEDULE: '10ms', QUERY_RATE_PER_SEC: String(CAP) };
+  await Promise.all([spawnWorker(stack, env), spawnWorker(stack, env)]);
   const start = stack.simulator.queryArrivals.length;
   await waitFor(() => stack.simulator.queryArrivals.length - start >= CAP * 3, 15_000, 50);
   await new Promise((r) => setTimeout(r, 1500));
