@@ -108,8 +108,6 @@ describe('on a real Redis Cluster', () => {
     expect(r.applied).toBe(true);
     expect(await store.notePoll('B-2', { at: 1500, expectedVersion: 0, ret_code: '8901', outcome: 'not_yet', nextPollAt: 1600, step: 1, notFoundSince: 1500 })).toBe(true);
     expect(await store.addAction('B-2', { at: 1550, actor: 'ops', reason: 'check', action: 'requery' })).toBe(true);
-    expect(await store.setHint('B-2', 'requery')).toBe(true);
-    expect(await store.takeHint('B-2')).toBe('requery');
     expect((await store.counts()).authorized).toBe(1);
     expect((await store.list({ search: 'B', limit: 10, offset: 0 })).orders.map((o) => o.no_order)).toEqual(['B-2']);
     expect((await readEvents(redis, ks)).map((e) => e.event.subject)).toEqual(['{evil}']);

@@ -1,6 +1,6 @@
 // The order store against a real redis-server: tracking (and duplicates), the compare-and-set transition that
 // writes state, history and event in one step (exactly once, even raced from ten connections), polls and the
-// capped timeline, hints, listing, counts, merchant pauses, the event stream, and memory per tracked order.
+// capped timeline, listing, counts, merchant pauses, the event stream, and memory per tracked order.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -85,7 +85,6 @@ describe('track', () => {
       horizon_at: T0 + 1000,
       deadline: T0 + 500,
       not_found_since: null,
-      hint: null,
       final: false,
     });
     expect(await store.history(o.no_order)).toEqual([{ at: T0, kind: 'tracked', state: 'pending', actor: 'mei', source: 'cli' }]);
@@ -121,7 +120,6 @@ describe('track', () => {
     expect(await store.history('NOT-TRACKED')).toEqual([]);
     expect(await store.addAction('NOT-TRACKED', { at: T0, actor: 'x', reason: 'y', action: 'requery' })).toBe(false);
     expect(await store.appendTimeline('NOT-TRACKED', { at: T0, kind: 'callback', verdict: 'accepted', reason: 'verified' })).toBe(false);
-    expect(await store.setHint('NOT-TRACKED', 'notify')).toBe(false);
     expect(await redis.exists(ks.order('NOT-TRACKED'), ks.timeline('NOT-TRACKED'), ks.history('NOT-TRACKED'))).toBe(0);
   });
 });
@@ -323,23 +321,6 @@ describe('notePoll and the timeline', () => {
     expect(all).toHaveLength(100);
     expect(all[0]?.at).toBe(T0 + 249);
     expect(all[99]?.at).toBe(T0 + 150);
-  });
-});
-
-describe('hints', () => {
-  it('takeHint gets and clears at once; requery outranks notify', async () => {
-    const o = await tracked();
-    expect(await store.takeHint(o.no_order)).toBeNull();
-    expect(await store.setHint(o.no_order, 'notify')).toBe(true);
-    expect((await store.get(o.no_order))?.hint).toBe('notify');
-    expect(await store.setHint(o.no_order, 'requery')).toBe(true);
-    expect(await store.setHint(o.no_order, 'notify')).toBe(true);
-    expect(await store.takeHint(o.no_order)).toBe('requery');
-    expect(await store.takeHint(o.no_order)).toBeNull();
-    await store.setHint(o.no_order, 'notify');
-    const taken = await Promise.all(Array.from({ length: 5 }, () => new OrderStore(connect(), ks, OID).takeHint(o.no_order)));
-    expect(taken.filter((h) => h !== null)).toEqual(['notify']);
-    expect(await store.takeHint('NOT-TRACKED')).toBeNull();
   });
 });
 

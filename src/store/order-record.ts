@@ -39,8 +39,6 @@ export interface OrderRecord {
   deadline: number | null;
   /** Since when LianLian has answered 8901 (no record), or null. */
   not_found_since: number | null;
-  /** A pending reason to query now; see OrderStore.setHint/takeHint. */
-  hint: 'notify' | 'requery' | null;
   final: boolean;
 }
 
@@ -112,7 +110,6 @@ const F = {
   horizon_at: 'ha',
   deadline: 'dl',
   not_found_since: 'nf',
-  hint: 'h',
   final: 'f',
 } as const satisfies Record<keyof OrderRecord, string>;
 
@@ -164,7 +161,6 @@ export function fromHash(h: Record<string, string>): OrderRecord | null {
   if (!isOrderState(state)) throw corrupt(h, `unknown state ${state}`);
   const payType = need(F.pay_type);
   if (payType !== 'F' && payType !== 'G') throw corrupt(h, `pay_type ${payType}`);
-  const hint = str(F.hint);
   return {
     no_order: need(F.no_order),
     oid_partner: need(F.oid_partner),
@@ -187,7 +183,6 @@ export function fromHash(h: Record<string, string>): OrderRecord | null {
     horizon_at: needNum(F.horizon_at),
     deadline: num(F.deadline),
     not_found_since: num(F.not_found_since),
-    hint: hint === 'notify' || hint === 'requery' ? hint : null,
     final: h[F.final] === '1',
   };
 }

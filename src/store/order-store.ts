@@ -8,7 +8,6 @@ import type { Keyspace } from './keyspace.js';
 import { ADD_ACTION_LUA } from './lua/add-action.js';
 import { APPEND_TIMELINE_LUA } from './lua/append-timeline.js';
 import { NOTE_POLL_LUA } from './lua/note-poll.js';
-import { SET_HINT_LUA } from './lua/set-hint.js';
 import { TRACK_LUA } from './lua/track.js';
 import { TRANSITION_LUA } from './lua/transition.js';
 import {
@@ -98,7 +97,6 @@ const CMD = {
   notePoll: 'llreconNotePoll',
   appendTimeline: 'llreconAppendTimeline',
   addAction: 'llreconAddAction',
-  setHint: 'llreconSetHint',
 } as const;
 
 /** A script defined on a connection or a pipeline (ioredis adds defined commands to both). */
@@ -147,7 +145,6 @@ export class OrderStore {
     redis.defineCommand(CMD.notePoll, { numberOfKeys: 2, lua: NOTE_POLL_LUA });
     redis.defineCommand(CMD.appendTimeline, { numberOfKeys: 2, lua: APPEND_TIMELINE_LUA });
     redis.defineCommand(CMD.addAction, { numberOfKeys: 3, lua: ADD_ACTION_LUA });
-    redis.defineCommand(CMD.setHint, { numberOfKeys: 1, lua: SET_HINT_LUA });
   }
 
   private trackArgs(o: TrackInput, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta, nextPollAt: number | null = null): Array<string | number> {
@@ -167,7 +164,6 @@ export class OrderStore {
       horizon_at: horizonAt,
       deadline,
       not_found_since: null,
-      hint: null,
       final: false,
     };
     const entry: HistoryEntry = { at, kind: 'tracked', state: 'pending', actor: meta.actor, source: meta.source };
@@ -330,20 +326,6 @@ export class OrderStore {
     const entry: HistoryEntry = { at: a.at, kind: 'action', actor: a.actor, reason: a.reason, action: a.action };
     const ks = this.ks;
     return (await script(this.redis, CMD.addAction)(ks.order(noOrder), ks.history(noOrder), ks.timeline(noOrder), JSON.stringify(entry))) === 1;
-  }
-
-  /** Leave a reason to query the order now ('requery' outranks 'notify'). @returns false for an unknown order */
-  async setHint(noOrder: string, hint: 'notify' | 'requery'): Promise<boolean> {
-    return (await script(this.redis, CMD.setHint)(this.ks.order(noOrder), hint)) === 1;
-  }
-
-  /** The pending hint, cleared in the same step (null: none). */
-  async takeHint(noOrder: string): Promise<'notify' | 'requery' | null> {
-    const key = this.ks.order(noOrder);
-    const res = await this.redis.multi().hget(key, F.hint).hdel(key, F.hint).exec();
-    const [err, hint] = res?.[0] ?? [new LlreconError('LLRECON_INTERNAL', 'takeHint: transaction aborted')];
-    if (err) throw err;
-    return hint === 'notify' || hint === 'requery' ? hint : null;
   }
 
   /**
