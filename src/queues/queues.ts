@@ -19,13 +19,10 @@ export function lockOptions(t: WorkerTuning): { lockDuration?: number; stalledIn
 /** How long notify jobs (and so their ids, which collapse exact duplicates) are kept after success. */
 export const NOTIFY_DEDUP_SECONDS = 24 * 3600;
 
-const POLL_DEFAULTS: JobsOptions = {
-  // Not-final answers re-schedule the job with moveToDelayed (no attempt burned); attempts only count thrown errors.
-  attempts: 1_000_000,
-  backoff: { type: 'custom' },
-  removeOnComplete: true,
-  removeOnFail: false,
-};
+// A poll job carries no options of its own (only its id and delay): a waiting order is then a small hash that
+// Redis keeps in its compact encoding. Not-final answers re-schedule the job with moveToDelayed (no attempt
+// burned); the processor turns its own errors into a delayed retry too, and the worker removes completed jobs.
+const POLL_DEFAULTS: JobsOptions = {};
 
 const CONFIRM_DEFAULTS: JobsOptions = {
   attempts: 8,

@@ -21,6 +21,10 @@ import {
 } from './order-record.js';
 
 /** Who started tracking, kept in the `tracked` history entry. */
+/** Hash fields beside the record: who started tracking the order, and through what (api, cli, import …). */
+const TRACKED_BY = 'by';
+const TRACKED_SRC = 'src';
+
 export interface TrackMeta {
   actor?: string;
   source?: string;
@@ -140,7 +144,7 @@ export class OrderStore {
     private readonly ks: Keyspace,
     private readonly oidPartner: string,
   ) {
-    redis.defineCommand(CMD.track, { numberOfKeys: 4, lua: TRACK_LUA });
+    redis.defineCommand(CMD.track, { numberOfKeys: 3, lua: TRACK_LUA });
     redis.defineCommand(CMD.transition, { numberOfKeys: 5, lua: TRANSITION_LUA });
     redis.defineCommand(CMD.notePoll, { numberOfKeys: 2, lua: NOTE_POLL_LUA });
     redis.defineCommand(CMD.appendTimeline, { numberOfKeys: 2, lua: APPEND_TIMELINE_LUA });
@@ -166,16 +170,15 @@ export class OrderStore {
       not_found_since: null,
       final: false,
     };
-    const entry: HistoryEntry = { at, kind: 'tracked', state: 'pending', actor: meta.actor, source: meta.source };
     const ks = this.ks;
+    const who = [...(meta.actor ? [TRACKED_BY, meta.actor] : []), ...(meta.source ? [TRACKED_SRC, meta.source] : [])];
     return [
       ks.order(o.no_order),
-      ks.history(o.no_order),
       ks.stateIndex('pending'),
       ks.allOrders,
       o.no_order,
       at,
-      JSON.stringify(entry),
+      ...who,
       ...Object.entries(toHash(record)).flat(),
     ];
   }
@@ -317,8 +320,14 @@ export class OrderStore {
 
   /** The order's history, oldest first: tracked, each change of state, each operator action. */
   async history(noOrder: string): Promise<HistoryEntry[]> {
-    const rows = await this.redis.lrange(this.ks.history(noOrder), 0, -1);
-    return rows.map((r) => JSON.parse(r) as HistoryEntry);
+    const [head, rows] = await Promise.all([
+      this.redis.hmget(this.ks.order(noOrder), F.tracked_at, TRACKED_BY, TRACKED_SRC),
+      this.redis.lrange(this.ks.history(noOrder), 0, -1),
+    ]);
+    const [at, actor, source] = head;
+    if (at === null || at === undefined) return [];
+    const tracked: HistoryEntry = { at: Number(at), kind: 'tracked', state: 'pending', actor: actor ?? undefined, source: source ?? undefined };
+    return [tracked, ...rows.map((r) => JSON.parse(r) as HistoryEntry)];
   }
 
   /** Record an operator's action in the history and the timeline. @returns false for an unknown order */
