@@ -33,6 +33,8 @@ export const ERRORS = {
   LLRECON_ROUTE_NOT_FOUND: { kind: 'input', status: 404, message: 'no such route' },
   LLRECON_METHOD_NOT_ALLOWED: { kind: 'input', status: 405, message: 'method not allowed on this route' },
   LLRECON_BAD_REQUEST: { kind: 'input', status: 400, message: 'malformed request' },
+  LLRECON_REQUEST_TIMEOUT: { kind: 'input', status: 408, message: 'request not received in time' },
+  LLRECON_HEADERS_TOO_LARGE: { kind: 'input', status: 431, message: 'request headers too large' },
 
   // configuration and keys
   LLRECON_CONFIG: { kind: 'config', status: 500, message: 'invalid configuration' },

@@ -25,7 +25,8 @@ function readCallback(ctx: EngineContext, data: NotifyJobData): Notification | n
 /** Check one callback and act on it; returns what was decided (also the job's return value). */
 export async function handleCallback(ctx: EngineContext, data: NotifyJobData): Promise<NotifyVerdict> {
   const n = readCallback(ctx, data);
-  const noOrder = n?.no_order ?? null;
+  // an unverified body may carry anything: keep what is logged and stored of it short
+  const noOrder = n?.no_order?.slice(0, 64) ?? null;
   const keep = async (verdict: CallbackRecord['verdict'], reason: string): Promise<NotifyVerdict> => {
     await recordCallback(ctx, {
       at: ctx.now(),
@@ -35,7 +36,7 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
       no_order: noOrder,
       oid_partner: n?.oid_partner ?? null,
       money_order: n?.money_order ?? null,
-      signString: n?.signString ?? null,
+      signString: n?.signString.slice(0, 4096) ?? null,
     });
     return { verdict, reason, no_order: noOrder };
   };

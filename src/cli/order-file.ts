@@ -47,12 +47,16 @@ export function parseOrderLines(lines: readonly string[], format: OrderFileForma
     if (format === 'csv') {
       if (!header) {
         header = splitCsvLine(line).map((h) => h.trim());
+        const twice = header.find((h, j) => header?.indexOf(h) !== j);
+        if (twice !== undefined)
+          throw new LlreconError('LLRECON_INVALID_FIELD', `${where}: the header names "${twice}" twice`, { field: where });
         continue;
       }
       const cells = splitCsvLine(line);
       if (cells.length !== header.length)
         throw new LlreconError('LLRECON_INVALID_FIELD', `${where}: ${cells.length} columns, the header has ${header.length}`, { field: where });
-      const obj: Record<string, unknown> = {};
+      // no prototype: a column named __proto__ is an ordinary (unknown) field, not a silent no-op
+      const obj = Object.create(null) as Record<string, unknown>;
       header.forEach((h, j) => {
         const v = cells[j] ?? '';
         if (v === '') return;

@@ -3,6 +3,8 @@
 // Request bodies and credentials are never logged: Fastify's own request logging (which would log the whole
 // request object) is off, and one line per request (method, path without query, status, time) is logged at
 // debug level instead.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Engine } from '../engine-types.js';
 import { LlreconError, isLlreconError } from '../errors.js';
@@ -13,6 +15,30 @@ import { orderRoutes } from './routes/orders.js';
 
 /** Default body limit: a batch of 1000 orders fits. The notify routes set their own, smaller one. */
 const API_BODY_LIMIT = 1024 * 1024;
+
+/** How long a client has to send a whole request, headers and body: stalled or trickling senders get a 408. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (malformed HTTP, headers too large, a request not
+ * received in time), answered in our error shape. Only the parser's code is logged: the error carries the raw bytes.
+ */
+function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new LlreconError('LLRECON_REQUEST_TIMEOUT')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new LlreconError('LLRECON_HEADERS_TOO_LARGE')
+        : new LlreconError('LLRECON_BAD_REQUEST', 'malformed HTTP request');
+  this.log.debug({ code: err.code, status: e.status }, 'client error');
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({ error: e.toJSON() });
+  socket.end(
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\nconnection: close\r\ncache-control: no-store\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
 
 export interface BuildAppOptions {
   /** Log through `engine.log` (default true); false: no logging at all. */
@@ -73,6 +99,11 @@ export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Prom
   };
   const app = Fastify({
     bodyLimit: API_BODY_LIMIT,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Node ignores requestTimeout while headersTimeout (60 s by default) is longer, and looks only every
+    // connectionsCheckingInterval (30 s by default)
+    http: { headersTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    clientErrorHandler,
     logController: new LogController({ disableRequestLogging: true }),
     // errors raised before routing (a malformed URL) do not reach the error handler
     frameworkErrors: sendError,

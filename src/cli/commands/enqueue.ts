@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { LlreconError } from '../../errors.js';
 import { MAX_BATCH, trackOrders } from '../../queues/producer.js';
+import { decodeUtf8Body } from '../../utf8.js';
 import { openOps } from '../ops.js';
 import { formatOf, parseOrderLines } from '../order-file.js';
 import { progress } from '../progress.js';
@@ -45,7 +46,7 @@ export function register(program: Command): void {
       if (!flags.file && flags.no_order === undefined)
         throw new LlreconError('LLRECON_MISSING_FIELD', 'give --file, or --no_order and --dt_order', { field: 'no_order' });
       const orders = flags.file
-        ? parseOrderLines(readFileSync(flags.file, 'utf8').split(/\r?\n/), formatOf(flags.file))
+        ? parseOrderLines(decodeUtf8Body(readFileSync(flags.file), flags.file).split(/\r?\n/), formatOf(flags.file))
         : [orderFromFlags(flags)];
       const ops = await openOps(loadConfig());
       try {

@@ -3,6 +3,7 @@
 // object, and durably queued for the notify workers, which verify it; only then is LianLian answered. Bodies of
 // these routes are never logged.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
 
@@ -21,7 +22,14 @@ const JSON_TYPES = ['application/json', 'text/json', 'text/plain'] as const;
 /** Keep JSON-ish bodies as the exact string received. */
 function acceptRawJson(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  for (const type of JSON_TYPES) app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  for (const type of JSON_TYPES)
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
+      try {
+        done(null, decodeUtf8Body(body as Buffer));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
 }
 
 /** A form body as a JSON object of strings (a field sent twice is refused: which one was signed?). */
@@ -76,9 +84,9 @@ export const notifyRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, 
 
   await app.register(async (scope) => {
     acceptRawJson(scope);
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
       try {
-        done(null, formToJson(body as string));
+        done(null, formToJson(decodeUtf8Body(body as Buffer)));
       } catch (err) {
         done(err as Error, undefined);
       }

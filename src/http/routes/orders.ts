@@ -1,5 +1,6 @@
 // The orders API (bearer token): start tracking orders, read one order with its history, ask for a re-query.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
 import { requireApiToken } from '../auth.js';
@@ -76,13 +77,20 @@ function headerActor(req: FastifyRequest): { actor?: string } {
   return actor === undefined ? {} : { actor };
 }
 
-/** JSON bodies only (`application/json`); an empty body is no body (a re-query needs none). */
+/** JSON bodies only (`application/json`, UTF-8); an empty body is no body (a re-query needs none). */
 function acceptJsonOnly(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(req, body as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = decodeUtf8Body(body as Buffer);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    if (text === '') done(null, undefined);
+    else parseJson(req, text, done);
   });
 }
 
