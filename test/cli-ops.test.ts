@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
-import { runCli } from './support/cli.js';
+import { cliProcess, runCli } from './support/cli.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -86,6 +86,21 @@ describe('llrecon status, requery and events', () => {
     for (const l of lines) expect(JSON.parse(l), l).toHaveProperty('event.subject'); // stdout holds events only
     const mine = lines.map((l) => JSON.parse(l) as { type: string; event: { subject: string } }).filter((e) => e.event.subject === no);
     expect(mine.map((e) => e.type)).toEqual(['preauth.authorized', 'preauth.captured']);
+  });
+
+  it('events --follow prints new events as they come, and stops on SIGINT', async () => {
+    const child = cliProcess(['events', '--follow'], env);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 1500)); // connected and blocking on the stream
+    const no = `FOL${Date.now()}`;
+    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '1.00', timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR14' }] });
+    await stack.engine.track({ no_order: no, dt_order: dt, money_order: '1.00' }, { source: 'embed' });
+    await waitFor(() => out.split('\n').filter((l) => l.includes(no)).length >= 2, 15_000);
+    expect(out.split('\n').filter((l) => l.includes(no)).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['preauth.authorized', 'preauth.voided']);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 
   it('every command has --help', async () => {
