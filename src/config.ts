@@ -160,15 +160,6 @@ class EnvReader {
     return fallback;
   }
 
-  positiveNumber(name: string, fallback: number): number {
-    const v = this.text(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (/^\d+(\.\d+)?$/.test(v) && n > 0) return n;
-    this.problem(name, `must be a positive number (got "${v}")`);
-    return fallback;
-  }
-
   integer(name: string, fallback: number, min: number, max: number): number {
     const v = this.text(name);
     if (v === undefined) return fallback;
@@ -352,7 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     httpHost,
     httpPort,
     adminToken,
-    queryRatePerSec: r.positiveNumber('QUERY_RATE_PER_SEC', 5),
+    queryRatePerSec: r.integer('QUERY_RATE_PER_SEC', 5, 1, 100_000),
     queryTimeoutMs: r.duration('QUERY_TIMEOUT', 10_000, 1),
     queryConcurrency: r.integer('QUERY_CONCURRENCY', 16, 1, 10_000),
     pollSchedule: r.durationList('POLL_SCHEDULE'),

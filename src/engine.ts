@@ -11,6 +11,7 @@
 import type { ConnectionOptions, Queue, Worker } from 'bullmq';
 import { PreauthQueryClient } from './clients/preauth-query-client.js';
 import type { Config } from './config.js';
+import { LlreconError } from './errors.js';
 import type { EngineContext } from './engine-context.js';
 import type { ActionMeta, Engine, Readiness } from './engine-types.js';
 import type { PrivateKey, PublicKey } from './lianlian/keys.js';
@@ -72,7 +73,7 @@ export function redisErrorLogger(log: Logger): (err: Error) => void {
 export async function createEngine(opts: EngineOptions): Promise<RunningEngine> {
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  if (!config.redisUrl) throw new Error('createEngine needs config.redisUrl');
+  if (!config.redisUrl) throw new LlreconError('LLRECON_CONFIG', 'REDIS_URL: createEngine needs a Redis (the daemon starts one when REDIS_URL is unset)');
   const redisCfg = { redisUrl: config.redisUrl, redisCluster: config.redisCluster };
   const onError = redisErrorLogger(log);
   const redis = createRedis(redisCfg, 'client', { onError });

@@ -89,7 +89,7 @@ describe('loadConfig', () => {
         REDIS_CLUSTER: 'true',
         HTTP_HOST: '0.0.0.0',
         HTTP_PORT: '8080',
-        QUERY_RATE_PER_SEC: '2.5',
+        QUERY_RATE_PER_SEC: '12',
         QUERY_TIMEOUT: '2500ms',
         QUERY_CONCURRENCY: '4',
         POLL_SCHEDULE: '5s,15s,1m,2h',
@@ -118,7 +118,7 @@ describe('loadConfig', () => {
       httpHost: '0.0.0.0',
       httpPort: 8080,
       adminToken,
-      queryRatePerSec: 2.5,
+      queryRatePerSec: 12,
       queryTimeoutMs: 2500,
       queryConcurrency: 4,
       pollSchedule: [5000, 15_000, 60_000, 7_200_000],
@@ -167,7 +167,7 @@ describe('loadConfig', () => {
       'REDIS_CLUSTER: must be "true" or "false" (got "yes")',
       'HTTP_PORT: must be a whole number from 0 to 65535 (got "70000")',
       'ADMIN_TOKEN: must be at least 24 characters in production (e.g. openssl rand -base64 32)',
-      'QUERY_RATE_PER_SEC: must be a positive number (got "abc")',
+      'QUERY_RATE_PER_SEC: must be a whole number from 1 to 100000 (got "abc")',
       'QUERY_CONCURRENCY: must be a whole number from 1 to 10000 (got "0")',
       'ROLES: must be a comma list of api, query, notify (got "api,worker")',
       'LOG_LEVEL: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent" (got "loud")',
@@ -244,7 +244,7 @@ describe('.env', () => {
   it('is checked like the environment', () => {
     const cwd = freshDir();
     writeFileSync(join(cwd, '.env'), 'QUERY_RATE_PER_SEC=-1\n');
-    expect(problemsOf({}, cwd)).toEqual(['QUERY_RATE_PER_SEC: must be a positive number (got "-1")']);
+    expect(problemsOf({}, cwd)).toEqual(['QUERY_RATE_PER_SEC: must be a whole number from 1 to 100000 (got "-1")']);
   });
 });
 
