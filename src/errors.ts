@@ -59,7 +59,6 @@ export const ERRORS = {
 
   // state
   LLRECON_DUPLICATE_ORDER: { kind: 'state', status: 409, message: 'order already tracked' },
-  LLRECON_VERSION_CONFLICT: { kind: 'state', status: 409, message: 'order changed meanwhile' },
 
   // internal
   LLRECON_INTERNAL: { kind: 'internal', status: 500, message: 'internal error' },

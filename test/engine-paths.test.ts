@@ -2,6 +2,7 @@
 // sequence of events per order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
+import { pollOnce } from '../workers/poll-once.js';
 import { eventsOf } from './support/events.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
@@ -180,5 +181,32 @@ describe('the tracking horizon', () => {
     const polls = (await h.engine.store.get(no))?.polls;
     await new Promise((r) => setTimeout(r, 300));
     expect((await h.engine.store.get(no))?.polls).toBe(polls);
+  });
+});
+
+describe('two queries of one order in flight at once', () => {
+  let c: Stack;
+  beforeAll(async () => {
+    // routine polls every 10 minutes: the test drives the queries itself
+    c = await startStack({ env: { POLL_SCHEDULE: '10m' } });
+  });
+  afterAll(async () => c?.close());
+
+  it('an answer overtaken by a later change is never applied (no state goes backwards)', async () => {
+    const no = `RACE${Date.now()}`;
+    c.simulator.addOrder({ oid_partner: c.oidPartner, no_order: no, dt_order: dt, money_order: '9.00', timeline: [{ code: 'PR07' }] });
+    await c.engine.track({ no_order: no, dt_order: dt, money_order: '9.00' }, { source: 'embed' });
+    // the first query is answered PR07 by LianLian at once, but the answer takes 600 ms to arrive
+    c.simulator.injectFault({ kind: 'latency', ms: 600 }, { times: 1, no_order: no });
+    const slow = pollOnce(c.engine.ctx, no, 'poll', 'routine');
+    await waitFor(() => c.simulator.queryCount(no) === 1);
+    // meanwhile the order moves on and a confirming query sees it
+    c.simulator.setCode(no, 'PR12');
+    const quick = await pollOnce(c.engine.ctx, no, 'requery', 'high');
+    expect(quick).toMatchObject({ changed: true, state: 'capturing' });
+    const late = await slow;
+    expect(late).toMatchObject({ changed: false, state: 'capturing' });
+    expect((await c.engine.store.get(no))?.state).toBe('capturing');
+    expect((await eventsOf(c, no)).map((e) => `${e.event.data.previous_state}>${e.event.data.state}`)).toEqual(['pending>capturing']);
   });
 });

@@ -67,7 +67,7 @@ function raiseAlerts(ctx: EngineContext, order: OrderRecord, d: Decision, retCod
  * which go ahead of routine polls at the rate cap.
  */
 export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, priority: 'routine' | 'high'): Promise<PollResult> {
-  let order = await ctx.store.get(noOrder);
+  const order = await ctx.store.get(noOrder);
   if (!order) return GONE;
   if (order.final && priority === 'routine') return { gone: false, final: true, nextDelay: null, state: order.state, changed: false };
 
@@ -82,83 +82,78 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
   const { outcome, answer, ms } = await queryLianLian(ctx, order);
   const retCode = outcome.kind === 'answer' ? outcome.ret_code : outcome.retCode;
 
-  // A compare-and-set loop: if another worker moved the order meanwhile, decide again on the fresh record.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const now = ctx.now();
-    const d = decide(
-      {
-        state: order.state,
-        step: order.step,
-        trackedAt: order.tracked_at,
-        horizonAt: order.horizon_at,
-        deadline: order.deadline,
-        notFoundSince: order.not_found_since,
-        money_order: order.money_order,
-      },
-      outcome,
-      now,
-      { schedule: ctx.config.pollSchedule, notFoundGraceMs: ctx.config.notFoundGraceMs },
-      ctx.random,
-    );
-    // (decide() keeps a final order final unless a signed state code moves it: a re-query's one-off confirmation)
-    const nextPollAt = d.nextDelay === null ? null : now + d.nextDelay;
+  // The answer may only be written against the version the query started from (compare-and-set). If another
+  // query changed the order meanwhile, our answer may be older than what was written: it is not applied, and the
+  // order is looked at again soon (the other query's writer set its next poll).
+  const now = ctx.now();
+  const d = decide(
+    {
+      state: order.state,
+      step: order.step,
+      trackedAt: order.tracked_at,
+      horizonAt: order.horizon_at,
+      deadline: order.deadline,
+      notFoundSince: order.not_found_since,
+      money_order: order.money_order,
+    },
+    outcome,
+    now,
+    { schedule: ctx.config.pollSchedule, notFoundGraceMs: ctx.config.notFoundGraceMs },
+    ctx.random,
+  );
+  // (decide() keeps a final order final unless a signed state code moves it: a re-query's one-off confirmation)
+  const nextPollAt = d.nextDelay === null ? null : now + d.nextDelay;
+  ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });
 
-    if (d.to !== null && d.to !== order.state) {
-      const eventVia: Via = d.to === 'abandoned' ? 'horizon' : via;
-      const r = await ctx.store.transition({
-        no_order: order.no_order,
-        expectedVersion: order.version,
-        to: d.to,
-        // `abandoned` carries the last answer's code (interface.md); a failure has none of its own
-        ret_code: outcome.kind === 'answer' ? outcome.ret_code : order.ret_code,
-        ret_msg: outcome.kind === 'answer' ? outcome.ret_msg : order.ret_msg,
-        via: eventVia,
-        at: now,
-        oid_paybill: answer?.oid_paybill ?? null,
-        money_order: answer?.money_order ?? null,
-        nextPollAt,
-        step: d.nextStep,
-      });
-      if (r.applied) {
-        ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });
-        ctx.metrics.events.inc({ type: eventTypeFor(d.to) });
-        ctx.log.info(
-          { no_order: order.no_order, from: order.state, to: d.to, ret_code: retCode, via: eventVia, event_id: r.eventId },
-          'order state changed',
-        );
-        if (d.to === 'abandoned') {
-          ctx.metrics.alerts.inc({ kind: 'abandoned' });
-          ctx.log.warn({ no_order: order.no_order, state: order.state }, 'order abandoned: tracking horizon passed without a final code');
-        }
-        await Promise.all([
-          raiseAlerts(ctx, order, d, retCode),
-          ctx.store.appendTimeline(order.no_order, { at: now, kind: 'query', ret_code: retCode, outcome: d.outcome, ms: Math.round(ms) }),
-        ]);
-        return { gone: false, final: d.final, nextDelay: d.nextDelay, state: d.to, changed: true };
-      }
-      if (!r.current) return GONE;
-      order = r.current;
-      continue;
-    }
-
-    const noted = await ctx.store.notePoll(order.no_order, {
-      at: now,
+  if (d.to !== null && d.to !== order.state) {
+    const eventVia: Via = d.to === 'abandoned' ? 'horizon' : via;
+    const r = await ctx.store.transition({
+      no_order: order.no_order,
       expectedVersion: order.version,
-      ret_code: retCode,
-      outcome: d.outcome,
+      to: d.to,
+      // `abandoned` carries the last answer's code (interface.md); a failure has none of its own
+      ret_code: outcome.kind === 'answer' ? outcome.ret_code : order.ret_code,
+      ret_msg: outcome.kind === 'answer' ? outcome.ret_msg : order.ret_msg,
+      via: eventVia,
+      at: now,
+      oid_paybill: answer?.oid_paybill ?? null,
+      money_order: answer?.money_order ?? null,
       nextPollAt,
       step: d.nextStep,
-      notFoundSince: d.notFoundSince,
-      ms: Math.round(ms),
     });
-    if (noted) {
-      ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });
-      await raiseAlerts(ctx, order, d, retCode);
-      return { gone: false, final: d.final, nextDelay: d.nextDelay, state: order.state, changed: false };
+    if (!r.applied) return overtaken(ctx, r.current, now);
+    ctx.metrics.events.inc({ type: eventTypeFor(d.to) });
+    ctx.log.info({ no_order: order.no_order, from: order.state, to: d.to, ret_code: retCode, via: eventVia, event_id: r.eventId }, 'order state changed');
+    if (d.to === 'abandoned') {
+      ctx.metrics.alerts.inc({ kind: 'abandoned' });
+      ctx.log.warn({ no_order: order.no_order, state: order.state }, 'order abandoned: tracking horizon passed without a final code');
     }
-    const fresh = await ctx.store.get(noOrder);
-    if (!fresh) return GONE;
-    order = fresh;
+    await Promise.all([
+      raiseAlerts(ctx, order, d, retCode),
+      ctx.store.appendTimeline(order.no_order, { at: now, kind: 'query', ret_code: retCode, outcome: d.outcome, ms: Math.round(ms) }),
+    ]);
+    return { gone: false, final: d.final, nextDelay: d.nextDelay, state: d.to, changed: true };
   }
-  throw new LlreconError('LLRECON_VERSION_CONFLICT', `order ${noOrder} kept changing during one poll`);
+
+  const noted = await ctx.store.notePoll(order.no_order, {
+    at: now,
+    expectedVersion: order.version,
+    ret_code: retCode,
+    outcome: d.outcome,
+    nextPollAt,
+    step: d.nextStep,
+    notFoundSince: d.notFoundSince,
+    ms: Math.round(ms),
+  });
+  if (!noted) return overtaken(ctx, await ctx.store.get(noOrder), now);
+  await raiseAlerts(ctx, order, d, retCode);
+  return { gone: false, final: d.final, nextDelay: d.nextDelay, state: order.state, changed: false };
+}
+
+/** Another query changed the order while ours was in flight: follow the schedule its writer set. */
+function overtaken(ctx: EngineContext, fresh: OrderRecord | null, now: number): PollResult {
+  if (!fresh) return GONE;
+  ctx.log.debug({ no_order: fresh.no_order, state: fresh.state }, 'answer overtaken by a concurrent query: not applied');
+  if (fresh.final || fresh.next_poll_at === null) return { gone: false, final: fresh.final, nextDelay: fresh.final ? null : 0, state: fresh.state, changed: false };
+  return { gone: false, final: false, nextDelay: Math.max(0, fresh.next_poll_at - now), state: fresh.state, changed: false };
 }
