@@ -1,0 +1,186 @@
+// What a chaos run must show, as pure checks over what it collected: the orders it made, the records and events
+// llrecon wrote, and the query arrivals the simulator saw.
+import type { CloudEvent } from '../src/store/cloud-event.js';
+import { STATE_OF_CODE, type ChaosOrder } from './orders.js';
+
+/** One check's verdict, with a one-line detail (and examples when it fails). */
+export interface ChaosCheck {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+/** What the run found of one order in Redis. */
+export interface StoredOrder {
+  state: string;
+  final: boolean;
+  version: number;
+}
+
+/** Shown examples per failed check, at most. */
+const EXAMPLES = 5;
+
+function verdict(name: string, problems: string[], okDetail: string): ChaosCheck {
+  if (problems.length === 0) return { name, pass: true, detail: okDetail };
+  const shown = problems.slice(0, EXAMPLES).join('; ');
+  return { name, pass: false, detail: `${problems.length} problem(s): ${shown}${problems.length > EXAMPLES ? '; …' : ''}` };
+}
+
+/** The events of each order (by `subject`), in stream order. */
+export function eventsByOrder(events: readonly CloudEvent[]): Map<string, CloudEvent[]> {
+  const out = new Map<string, CloudEvent[]>();
+  for (const e of events) {
+    const list = out.get(e.subject);
+    if (list) list.push(e);
+    else out.set(e.subject, [e]);
+  }
+  return out;
+}
+
+/** Every order is tracked, final, in the final state of its scripted life, and changed exactly as often as scripted. */
+export function checkFinalStates(orders: readonly ChaosOrder[], stored: ReadonlyMap<string, StoredOrder>): ChaosCheck {
+  const problems: string[] = [];
+  for (const o of orders) {
+    const s = stored.get(o.no_order);
+    const want = o.expectedStates.at(-1);
+    if (!s) problems.push(`${o.no_order}: no record`);
+    else if (!s.final || s.state !== want) problems.push(`${o.no_order}: ${s.state}${s.final ? ' (final)' : ''}, expected ${want}`);
+    else if (s.version !== o.expectedStates.length) problems.push(`${o.no_order}: version ${s.version} after ${o.expectedStates.length} scripted changes`);
+  }
+  return verdict('every order final, in its correct state', problems, `${orders.length} of ${orders.length} orders final and right`);
+}
+
+/**
+ * Each order's events are exactly its scripted changes: the states in order (one per change, none twice, none
+ * missing), each one's `previous_state` the one before (from `pending`), and ids `<oid>:<no_order>:1…n`.
+ */
+export function checkSequences(orders: readonly ChaosOrder[], byOrder: ReadonlyMap<string, CloudEvent[]>, oidPartner: string): ChaosCheck {
+  const problems: string[] = [];
+  let events = 0;
+  for (const o of orders) {
+    const seen = byOrder.get(o.no_order) ?? [];
+    events += seen.length;
+    const states = seen.map((e) => e.data.state);
+    if (states.join(',') !== o.expectedStates.join(',')) {
+      problems.push(`${o.no_order} (${o.path.name}): events [${states.join(' → ')}], expected [${o.expectedStates.join(' → ')}] via [${seen.map((e) => e.data.via).join(',')}]`);
+      continue;
+    }
+    seen.forEach((e, i) => {
+      const previous = i === 0 ? 'pending' : seen[i - 1]?.data.state;
+      if (e.data.previous_state !== previous) problems.push(`${o.no_order}: event ${i + 1} has previous_state ${e.data.previous_state}, expected ${previous}`);
+      if (e.id !== `${oidPartner}:${o.no_order}:${i + 1}`) problems.push(`${o.no_order}: event ${i + 1} has id ${e.id}`);
+    });
+  }
+  return verdict('events per order = the scripted changes, in order, once each', problems, `${events} events, each order's exactly as scripted`);
+}
+
+/**
+ * No event claims anything a signed answer did not say: every event is for a tracked order, its state is one
+ * of that order's real life, and its ret_code is the code of that state.
+ */
+export function checkOnlySignedStates(orders: readonly ChaosOrder[], events: readonly CloudEvent[]): ChaosCheck {
+  const byNo = new Map(orders.map((o) => [o.no_order, o]));
+  const problems: string[] = [];
+  for (const e of events) {
+    const o = byNo.get(e.subject);
+    if (!o) {
+      problems.push(`event ${e.id} for an order the run never tracked`);
+      continue;
+    }
+    const lived = new Set(o.path.codes.map((c) => STATE_OF_CODE[c]));
+    if (!lived.has(e.data.state)) problems.push(`${o.no_order}: event ${e.id} says ${e.data.state}, which its timeline never had`);
+    else if (e.data.ret_code === null || STATE_OF_CODE[e.data.ret_code] !== e.data.state)
+      problems.push(`${o.no_order}: event ${e.id} says ${e.data.state} with ret_code ${e.data.ret_code}`);
+  }
+  return verdict('no event without a signed answer behind it', problems, `all ${events.length} events name a state of their order's real timeline, with its code`);
+}
+
+/** Every order was taken in by POST /orders and has its record (what the final-state check then looks at). */
+export function checkNothingLost(orders: readonly ChaosOrder[], accepted: ReadonlySet<string>, stored: ReadonlyMap<string, StoredOrder>, failedPollJobs: number): ChaosCheck {
+  const problems: string[] = [];
+  for (const o of orders) {
+    if (!accepted.has(o.no_order)) problems.push(`${o.no_order}: never accepted by POST /orders`);
+    else if (!stored.has(o.no_order)) problems.push(`${o.no_order}: accepted but has no record`);
+  }
+  if (failedPollJobs > 0) problems.push(`${failedPollJobs} poll job(s) failed for good`);
+  return verdict('nothing lost', problems, `${orders.length} orders accepted, each with its record; no poll job failed for good`);
+}
+
+/** Event ids are unique over the whole stream. */
+export function checkUniqueIds(events: readonly CloudEvent[]): ChaosCheck {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const e of events) {
+    if (seen.has(e.id)) problems.push(`id ${e.id} twice`);
+    seen.add(e.id);
+  }
+  return verdict('event ids unique', problems, `${events.length} ids, all distinct`);
+}
+
+/** The busiest window of `windowMs` over sorted times (a window is [t, t + windowMs)): how many, and where it starts. */
+export function worstWindow(times: readonly number[], windowMs: number): { count: number; start: number | null } {
+  let worst = { count: 0, start: null as number | null };
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    if (j < i) j = i;
+    while (j < times.length && (times[j] as number) - (times[i] as number) < windowMs) j++;
+    if (j - i > worst.count) worst = { count: j - i, start: times[i] as number };
+  }
+  return worst;
+}
+
+/** The most times (sorted epoch ms) within any window of `windowMs`. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  return worstWindow(times, windowMs).count;
+}
+
+/** How many more queries than the cap LianLian may see in one second: observation skew, not the guarantee. */
+export const OBSERVED_SKEW = 0.2;
+
+/**
+ * The cap as LianLian sees it. The cap is granted on Redis's clock when a query starts (checkGrantsAtRedis holds
+ * that exactly); the simulator sees the query only after the worker has signed and sent it, which on a loaded
+ * 2-core machine (five processes and Redis here) lags by up to a few hundred ms for some queries of a burst, so a
+ * window at the simulator may hold a few more arrivals than were granted in any one second. This check bounds that
+ * skew: no 1000 ms window at the simulator may hold more than the cap plus 20 %.
+ */
+export function checkRateCap(times: readonly number[], cap: number): ChaosCheck {
+  const worst = maxInWindow(times, 1000);
+  const allowed = Math.floor(cap * (1 + OBSERVED_SKEW));
+  const name = `query rate as LianLian saw it ≤ ${cap}/s (+${OBSERVED_SKEW * 100} % skew) in every sliding second`;
+  if (worst <= allowed) return { name, pass: true, detail: `at most ${worst} queries in any 1000 ms at the simulator, over ${times.length} queries` };
+  return { name, pass: false, detail: `${worst} queries within 1000 ms at the simulator (cap ${cap}, ${allowed} with skew)` };
+}
+
+/**
+ * The cap on the clock it is enforced with: no window of 1000 ms of Redis's clock holds more grants than the cap.
+ * Every query that reached the simulator was granted, so fewer grants seen than `queries` means the watch missed
+ * some, and then the check cannot vouch for the cap.
+ */
+export function checkGrantsAtRedis(grants: readonly number[], queries: number, cap: number): ChaosCheck {
+  const worst = maxInWindow(grants, 1000);
+  const name = `query starts granted ≤ ${cap} in every sliding second of Redis's clock (exact)`;
+  if (grants.length < queries) return { name, pass: false, detail: `the watch saw ${grants.length} grants for ${queries} queries: it missed some` };
+  if (worst <= cap) return { name, pass: true, detail: `at most ${worst} grants in any 1000 ms, over ${grants.length} grants (${queries} queries reached the simulator)` };
+  return { name, pass: false, detail: `${worst} grants within 1000 ms (cap ${cap})` };
+}
+
+/**
+ * Genuine callbacks led to confirming queries, and every forged one (and only those) was rejected. A rejected
+ * callback may be recorded twice when its notify worker was killed after recording it (the job runs again).
+ */
+export function checkCallbacks(accepted: number, rejected: ReadonlyArray<{ no_order: string | null; reason: string }>, forged: readonly ChaosOrder[]): ChaosCheck {
+  const forgedNos = new Set(forged.map((o) => o.no_order));
+  const problems: string[] = [];
+  if (accepted === 0) problems.push('no genuine callback was accepted');
+  for (const r of rejected) if (r.no_order === null || !forgedNos.has(r.no_order)) problems.push(`a callback for ${r.no_order} rejected (${r.reason}), not a forged one`);
+  const rejectedNos = new Set(rejected.map((r) => r.no_order));
+  for (const no of forgedNos) if (!rejectedNos.has(no)) problems.push(`the forged callback for ${no} was not rejected`);
+  const reasons = [...new Set(rejected.map((r) => r.reason))].join(', ');
+  const twice = rejected.length - rejectedNos.size;
+  return verdict(
+    'callbacks: genuine ones confirmed by query, forged ones rejected',
+    problems,
+    `${accepted} verified callbacks led to confirming queries; all ${forgedNos.size} forged ones rejected (${reasons})${twice > 0 ? `, ${twice} of them recorded twice (notify job run again after a kill)` : ''}`,
+  );
+}

@@ -1,0 +1,43 @@
+// One llrecon process of the chaos suite: `node --import tsx chaos/engine-process.ts`, configured by the
+// environment like the daemon (LIANLIAN_*, REDIS_URL, REDIS_PREFIX, ROLES, QUERY_*, POLL_SCHEDULE, HTTP_*,
+// ADMIN_TOKEN, LOG_LEVEL), plus:
+//   CHAOS_LOCK_MS   BullMQ lock duration (short, so that the jobs of a SIGKILLed process come back quickly)
+//   CHAOS_LOG_FILE  where its log lines go (synchronous writes: a SIGKILL loses none); no file: silent
+//   CHAOS_DIR       where `.env` is looked for (a scratch directory: nothing of the working tree leaks in)
+// Runs the workers of ROLES and, with the `api` role, the HTTP server; prints `ready <http url or ->` on stdout
+// once started; SIGTERM closes it gracefully.
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { createEngine } from '../src/engine.js';
+import { buildApp } from '../src/http/app.js';
+import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
+import { createLogger } from '../src/log.js';
+
+const config = loadConfig(process.env, { cwd: process.env.CHAOS_DIR ?? process.cwd() });
+const logFile = process.env.CHAOS_LOG_FILE;
+const log = logFile
+  ? createLogger({ level: config.logLevel, destination: pino.destination({ dest: logFile, sync: true }) })
+  : createLogger({ level: 'silent' });
+const engine = await createEngine({
+  config,
+  log,
+  oidPartner: config.oidPartner as string,
+  merchantKey: importPrivateKey(config.privateKeyText as string, 'LIANLIAN_PRIVATE_KEY'),
+  lianlianKey: importPublicKey(config.publicKeyText as string, 'LIANLIAN_PUBLIC_KEY'),
+  queryUrl: config.queryUrl as string,
+  tuning: { lockDurationMs: Number(process.env.CHAOS_LOCK_MS ?? 2000) },
+});
+await engine.start();
+const app = config.roles.has('api') ? await buildApp(engine) : null;
+let url = '-';
+if (app) url = await app.listen({ host: config.httpHost, port: config.httpPort });
+log.info({ roles: [...config.roles], url }, 'chaos engine process ready');
+process.stdout.write(`ready ${url}\n`);
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await app?.close();
+    await engine.close();
+    process.exit(0);
+  })();
+});

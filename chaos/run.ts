@@ -1,0 +1,61 @@
+// `npm run chaos` (node --import tsx chaos/run.ts): the full chaos scenario — a couple of thousand orders, 20 %
+// faults, worker processes SIGKILLed every few seconds for four minutes, a Redis crash and a 20 s Redis outage —
+// sized to finish within 10 minutes on a 2-core machine. Prints progress and the report, writes the report to
+// chaos/RESULTS.md, and exits 1 when a check fails (2 when the run itself broke). Logs: reports/chaos-logs/.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatReport } from './report.js';
+import { runChaos, type ChaosOptions } from './scenario.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const logDir = fileURLToPath(new URL(`../reports/chaos-logs/run-${Date.now()}`, import.meta.url));
+const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+
+// The full run's size and pace (see ChaosOptions).
+const FULL_RUN: ChaosOptions = {
+  orders: 2000,
+  faultRate: 0.2,
+  queryRatePerSec: 100,
+  queryConcurrency: 8,
+  queryTimeout: '1s',
+  pollSchedule: '100ms',
+  latencyMs: 300,
+  lockMs: 2000,
+  answersPerStep: 4,
+  notifyEvery: 5,
+  warmupOrders: 40,
+  warmupMs: 3000,
+  trackWaves: 4,
+  trackOverMs: 60_000,
+  chaosMs: 240_000,
+  killEveryMs: [4000, 12_000],
+  redisRestartAtMs: 45_000,
+  outageAtMs: 120_000,
+  outageMs: 20_000,
+  forgedCallbacks: 20,
+  settleMs: 300_000,
+  quietMs: 3000,
+  keyBits: 1024,
+  logDir,
+  progress: (line) => process.stdout.write(`${line}\n`),
+};
+
+const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/)?.[1] ?? 'unknown';
+const context = [
+  `Run ${new Date().toISOString()} on ${availableParallelism()} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, redis-server ${redisVersion}.`,
+];
+
+try {
+  const report = await runChaos(FULL_RUN);
+  const text = formatReport(report, FULL_RUN, context, relative(repoRoot, report.logDir));
+  process.stdout.write(`\n${text}`);
+  writeFileSync(resultsFile, text);
+  process.stdout.write(`\n(report written to ${relative(process.cwd(), resultsFile)})\n`);
+  process.exit(report.passed ? 0 : 1);
+} catch (err) {
+  process.stderr.write(`chaos: the run broke: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,142 @@
+// The chaos suite, reduced (chaos/scenario.ts; `npm run chaos` runs it big): 160 orders through an API process
+// and two query/notify worker processes that are SIGKILLed again and again, 20 % faults at the simulator, a Redis
+// crash and a 3 s Redis outage, in about a minute. Every check of the run must hold.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkGrantsAtRedis, checkRateCap, checkSequences, eventsByOrder, maxInWindow } from '../chaos/checks.js';
+import { makeOrders } from '../chaos/orders.js';
+import { formatReport } from '../chaos/report.js';
+import { runChaos, type ChaosOptions, type ChaosReport } from '../chaos/scenario.js';
+import type { CloudEvent } from '../src/store/cloud-event.js';
+import { registerSecrets, testLogDir } from './support/log-capture.js';
+
+const OPTIONS: ChaosOptions = {
+  orders: 160,
+  faultRate: 0.2,
+  queryRatePerSec: 100,
+  queryConcurrency: 8,
+  queryTimeout: '1s',
+  pollSchedule: '100ms',
+  latencyMs: 300,
+  lockMs: 1500,
+  answersPerStep: 4,
+  notifyEvery: 2,
+  warmupOrders: 24,
+  warmupMs: 2000,
+  trackWaves: 2,
+  trackOverMs: 4000,
+  chaosMs: 16_000,
+  killEveryMs: [2000, 4500],
+  redisRestartAtMs: 4000,
+  outageAtMs: 8000,
+  outageMs: 3000,
+  forgedCallbacks: 4,
+  settleMs: 40_000,
+  quietMs: 1500,
+  keyBits: 1024,
+  // the processes log into the test run's log directory, so the log scan after the suite reads them too
+  logDir: testLogDir(),
+  registerSecrets,
+};
+
+describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
+  let report: ChaosReport;
+
+  beforeAll(async () => {
+    report = await runChaos(OPTIONS);
+    // the whole report, with the log files to look at, for whoever reads a failure
+    if (!report.passed) process.stderr.write(`${formatReport(report, OPTIONS)}\n`);
+  }, 120_000);
+
+  const check = (prefix: string) => {
+    const c = report.checks.find((x) => x.name.startsWith(prefix));
+    expect(c, `no check named "${prefix}…"`).toBeDefined();
+    return c as NonNullable<typeof c>;
+  };
+
+  it('really happened: workers killed and restarted, faults seen, Redis went away twice, callbacks both ways', () => {
+    const f = report.figures;
+    expect(f.workerKills).toBeGreaterThanOrEqual(4);
+    expect(f.workerStarts).toBeGreaterThanOrEqual(f.workerKills + 2);
+    for (const kind of ['http5xx', 'unsigned9999', 'malformed', 'badSignature', 'stall (timeout)']) expect(f.failuresSeen[kind] ?? 0, kind).toBeGreaterThan(0);
+    expect(f.redisRestart.downMs).toBeGreaterThan(0);
+    expect(f.outage.downMs).toBeGreaterThanOrEqual(OPTIONS.outageMs);
+    expect(f.eventsByVia.notify ?? 0).toBeGreaterThan(0);
+    expect(f.callbacks.forgedSent).toBe(OPTIONS.forgedCallbacks);
+  });
+
+  it('every order ends final, in the state its life ended in', () => {
+    const c = check('every order final');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it("each order's events are exactly its scripted changes, once each, in order", () => {
+    const c = check('events per order');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it('no event without a signed answer behind it', () => {
+    const c = check('no event without');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it('nothing lost: every order accepted, recorded, no poll job failed for good', () => {
+    const c = check('nothing lost');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it('event ids are unique', () => {
+    const c = check('event ids unique');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it('the query cap held in every sliding second as LianLian saw it (with 20 % for observation skew)', () => {
+    const c = check('query rate');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it("the query cap held exactly in every sliding second of Redis's clock", () => {
+    const c = check('query starts granted');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it('genuine callbacks led to confirming queries; forged ones were rejected', () => {
+    const c = check('callbacks');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it('processes rode out kills and Redis going away, and reconnected on their own', () => {
+    const c = check('processes rode out');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+});
+
+describe('the chaos checks themselves', () => {
+  const oid = '202611240000000001';
+  const [order] = makeOrders({ count: 1, answersPerStep: 4, notifyEvery: 0, tag: 'x', nowMs: Date.UTC(2026, 10, 24) });
+  const o = order as NonNullable<typeof order>;
+  const event = (state: string, previous: string, n: number): CloudEvent =>
+    ({ id: `${oid}:${o.no_order}:${n}`, subject: o.no_order, data: { state, previous_state: previous, via: 'poll' } }) as unknown as CloudEvent;
+  const asScripted = o.expectedStates.map((s, i) => event(s, i === 0 ? 'pending' : (o.expectedStates[i - 1] as string), i + 1));
+
+  it('pass the scripted sequence, and catch a state going back, a repeat and a gap', () => {
+    expect(o.expectedStates).toEqual(['created', 'authorizing', 'authorized', 'capturing', 'captured']);
+    expect(checkSequences([o], eventsByOrder(asScripted), oid).pass).toBe(true);
+    const back = [...asScripted.slice(0, 4), event('authorized', 'capturing', 5), event('capturing', 'authorized', 6), event('captured', 'capturing', 7)];
+    expect(checkSequences([o], eventsByOrder(back), oid).pass).toBe(false);
+    expect(checkSequences([o], eventsByOrder([...asScripted, asScripted[4] as CloudEvent]), oid).pass).toBe(false);
+    expect(checkSequences([o], eventsByOrder(asScripted.filter((_, i) => i !== 2)), oid).pass).toBe(false);
+  });
+
+  it('count arrivals in sliding windows, and fail the observed cap past its skew allowance', () => {
+    const t = [0, 500, 999, 1000, 1499, 2600];
+    expect(maxInWindow(t, 1000)).toBe(4); // 500, 999, 1000, 1499
+    expect(maxInWindow(t, 500)).toBe(2);
+    const atCap = Array.from({ length: 10 }, (_, i) => i * 95); // 10 queries within 855 ms
+    expect(checkRateCap(atCap, 10).pass).toBe(true);
+    expect(checkRateCap([...atCap, 880, 890], 10).pass).toBe(true); // 12: within the 20 % skew allowance
+    expect(checkRateCap([...atCap, 880, 890, 900], 10).pass).toBe(false); // 13 in one second
+    expect(checkRateCap([...atCap, 1000, 1001, 1002], 10).pass).toBe(true); // the window slides past 0
+    expect(checkGrantsAtRedis([...atCap, 880], 11, 10).pass).toBe(false); // on Redis's clock: exact
+  });
+});
