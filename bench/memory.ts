@@ -70,7 +70,8 @@ export async function measureRedisPerOrder(o: { keys: KeySet; redisUrl: string; 
       bytesPerOrder: (after - before) / o.orders,
       sample: {
         orderHash: await memoryUsage(redis, ks.order(no)),
-        history: await memoryUsage(redis, ks.history(no)),
+        // the `tracked` entry is kept in the order hash: the history list exists only after a first change
+        history: (await redis.exists(ks.history(no))) ? await memoryUsage(redis, ks.history(no)) : 0,
         bullJobHash: await memoryUsage(redis, `${bull}:${pollJobId(no)}`),
         indexesPerOrder: indexes.reduce((a, b) => a + b, 0) / o.orders,
       },

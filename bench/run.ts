@@ -166,7 +166,7 @@ function redisSection(m: RedisPerOrder): string[] {
     '| what | bytes |',
     '|---|---:|',
     `| order hash | ${int(sample.orderHash)} |`,
-    `| history list (the \`tracked\` entry) | ${int(sample.history)} |`,
+    `| history list (none until a first change: the tracked entry lives in the hash) | ${int(sample.history)} |`,
     `| BullMQ job hash (delayed poll job) | ${int(sample.bullJobHash)} |`,
     `| share of the indexes (orders, state:pending, BullMQ delayed zsets) | ${int(sample.indexesPerOrder)} |`,
     `| sum | ${int(keysSum)} |`,
