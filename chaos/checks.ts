@@ -154,14 +154,21 @@ export function checkRateCap(times: readonly number[], cap: number): ChaosCheck 
 
 /**
  * The cap on the clock it is enforced with: no window of 1000 ms of Redis's clock holds more grants than the cap.
- * Every query that reached the simulator was granted, so fewer grants seen than `queries` means the watch missed
- * some, and then the check cannot vouch for the cap.
+ * Every query that reached the simulator was granted, so fewer grants seen than queries means the watch missed
+ * some, and then the check cannot vouch for the cap: the detail names the seconds (since `originMs`) where
+ * queries outnumber the grants seen.
  */
-export function checkGrantsAtRedis(grants: readonly number[], queries: number, cap: number): ChaosCheck {
-  const worst = maxInWindow(grants, 1000);
+export function checkGrantsAtRedis(grants: readonly number[], queries: readonly number[], cap: number, originMs: number): ChaosCheck {
   const name = `query starts granted ≤ ${cap} in every sliding second of Redis's clock (exact)`;
-  if (grants.length < queries) return { name, pass: false, detail: `the watch saw ${grants.length} grants for ${queries} queries: it missed some` };
-  if (worst <= cap) return { name, pass: true, detail: `at most ${worst} grants in any 1000 ms, over ${grants.length} grants (${queries} queries reached the simulator)` };
+  if (grants.length < queries.length) {
+    const perSecond = new Map<number, number>();
+    for (const t of queries) perSecond.set(Math.floor((t - originMs) / 1000), (perSecond.get(Math.floor((t - originMs) / 1000)) ?? 0) + 1);
+    for (const t of grants) perSecond.set(Math.floor((t - originMs) / 1000), (perSecond.get(Math.floor((t - originMs) / 1000)) ?? 0) - 1);
+    const short = [...perSecond].filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    return { name, pass: false, detail: `the watch saw ${grants.length} grants for ${queries.length} queries: it missed some (most queries over grants seen: ${short.map(([s, d]) => `+${s}s ${d}`).join(', ')})` };
+  }
+  const worst = maxInWindow(grants, 1000);
+  if (worst <= cap) return { name, pass: true, detail: `at most ${worst} grants in any 1000 ms, over ${grants.length} grants (${queries.length} queries reached the simulator)` };
   return { name, pass: false, detail: `${worst} grants within 1000 ms (cap ${cap})` };
 }
 

@@ -357,7 +357,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       checkOnlySignedStates(orders, events),
       checkNothingLost(orders, accepted, stored, failedPollJobs),
       checkRateCap(times, opts.queryRatePerSec),
-      checkGrantsAtRedis(grantTimes, times.length, opts.queryRatePerSec),
+      checkGrantsAtRedis(grantTimes, times, opts.queryRatePerSec, performance.timeOrigin + t0),
       checkUniqueIds(events),
       checkCallbacks(callbacksAccepted, rejected, forged),
       {

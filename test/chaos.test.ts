@@ -108,7 +108,6 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     const c = check('processes rode out');
     expect(c.pass, c.detail).toBe(true);
   });
-
 });
 
 describe('the chaos checks themselves', () => {
@@ -137,6 +136,11 @@ describe('the chaos checks themselves', () => {
     expect(checkRateCap([...atCap, 880, 890], 10).pass).toBe(true); // 12: within the 20 % skew allowance
     expect(checkRateCap([...atCap, 880, 890, 900], 10).pass).toBe(false); // 13 in one second
     expect(checkRateCap([...atCap, 1000, 1001, 1002], 10).pass).toBe(true); // the window slides past 0
-    expect(checkGrantsAtRedis([...atCap, 880], 11, 10).pass).toBe(false); // on Redis's clock: exact
+    const granted = [...atCap, 880];
+    expect(checkGrantsAtRedis(granted, granted, 10, 0).pass).toBe(false); // on Redis's clock: exact
+    expect(checkGrantsAtRedis(atCap, atCap, 10, 0).pass).toBe(true);
+    const missed = checkGrantsAtRedis(atCap, granted, 10, 0); // a query whose grant the watch never saw
+    expect(missed.pass).toBe(false);
+    expect(missed.detail).toContain('missed');
   });
 });
