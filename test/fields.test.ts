@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isLlreconError, type LlreconError } from '../src/errors.js';
 import {
   busiPartner,
   cardNo,
@@ -19,16 +18,8 @@ import {
   validOrder,
   verifyCode,
 } from '../src/lianlian/fields.js';
+import { failure } from './support/errors.js';
 
-function failure(run: () => unknown): LlreconError {
-  try {
-    run();
-  } catch (error) {
-    if (isLlreconError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an LlreconError');
-}
 
 type Rule = (value: unknown, field?: string) => unknown;
 

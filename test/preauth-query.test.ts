@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isLlreconError, type LlreconError } from '../src/errors.js';
 import { buildPreauthQueryRequest, readPreauthQueryAnswer, PREAUTH_QUERY_URL } from '../src/lianlian/preauth-query.js';
 import { buildSignString } from '../src/lianlian/sign-string.js';
 import { signFields, verifyFields } from '../src/lianlian/signature.js';
 import { lianlianKeys1024, merchantKeys1024 } from './support/keys.js';
+import { failure } from './support/errors.js';
 
 const OID = '201103171000000000';
 
-function failure(run: () => unknown): LlreconError {
-  try {
-    run();
-  } catch (error) {
-    if (isLlreconError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an LlreconError');
-}
 
 describe('buildPreauthQueryRequest', () => {
   it('builds and signs the documented fields (api_version, not the seed typo)', () => {

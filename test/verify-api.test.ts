@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isLlreconError, type LlreconError } from '../src/errors.js';
 import { signFields, verifyFields } from '../src/lianlian/signature.js';
 import { buildVerifyRequest, readVerifyAnswer, VERIFY_API_URL } from '../src/lianlian/verify-api.js';
 import { lianlianKeys1024, merchantKeys1024 } from './support/keys.js';
+import { failure } from './support/errors.js';
 
 const OID = '201103171000000000';
 const NOW = Date.UTC(2013, 4, 15, 1, 41, 37); // 20130515094137 in UTC+8
 const input = { oid_partner: OID, user_id: '01020000', token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code: '222222', no_order: '2013051500001' };
 
-function failure(run: () => unknown): LlreconError {
-  try {
-    run();
-  } catch (error) {
-    if (isLlreconError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an LlreconError');
-}
 
 describe('buildVerifyRequest', () => {
   it('stamps the time in UTC+8 and signs', () => {

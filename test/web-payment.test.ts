@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isLlreconError, type LlreconError } from '../src/errors.js';
 import { signFields, verifyFields } from '../src/lianlian/signature.js';
 import {
   NOTIFY_ACK,
@@ -11,6 +10,7 @@ import {
   type WebPaymentInput,
 } from '../src/lianlian/web-payment.js';
 import { lianlianKeys1024, merchantKeys1024 } from './support/keys.js';
+import { failure } from './support/errors.js';
 
 const OID = '201408071000001543';
 const NOW = Date.UTC(2017, 7, 1, 14, 57, 14); // 20170801225714 in UTC+8
@@ -28,15 +28,6 @@ const input: WebPaymentInput = {
   risk_item: { frms_ware_category: '2009', user_info_mercht_userno: 'user-1' },
 };
 
-function failure(run: () => unknown): LlreconError {
-  try {
-    run();
-  } catch (error) {
-    if (isLlreconError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected an LlreconError');
-}
 
 describe('buildWebPaymentForm', () => {
   it('builds the seed fields, normalised, and signs them', () => {
