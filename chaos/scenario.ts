@@ -206,8 +206,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const workers = [1, 2].map((i) => new EngineProcess(`${files}worker-${i}`, { ...env, ROLES: 'query,notify' }, opts.logDir, unexpected));
     processes.push(api, ...workers);
     const [apiUrl] = await Promise.all([api.start(), ...workers.map((w) => w.start())]);
-    // the run's own connection: it must be back within moments of Redis (llrecon's back off up to 20 s)
-    probe = new Redis(redis.url, { retryStrategy: () => 100, maxRetriesPerRequest: null });
+    // The run's own connection must be back within moments of Redis, before any worker can be granted a query
+    // (grants stay in the rate log for only a second): retry every 100 ms (llrecon's back off up to 20 s), and if
+    // it connects while Redis is still loading its AOF, look again in 100 ms, not after Redis's loading estimate.
+    probe = new Redis(redis.url, { retryStrategy: () => 100, maxLoadingRetryTime: 100, maxRetriesPerRequest: null });
     probe.on('error', () => undefined);
     const store = new OrderStore(probe, ks, id.oidPartner);
     grants = new GrantWatch(probe, ks.rateLog);
