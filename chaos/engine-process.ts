@@ -5,7 +5,7 @@
 //   CHAOS_LOG_FILE  where its log lines go (synchronous writes: a SIGKILL loses none); no file: silent
 //   CHAOS_DIR       where `.env` is looked for (a scratch directory: nothing of the working tree leaks in)
 // Runs the workers of ROLES and, with the `api` role, the HTTP server; prints `ready <http url or ->` on stdout
-// once started; SIGTERM closes it gracefully.
+// once started; SIGTERM closes it gracefully; stdin closing (the run is gone) ends it at once.
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createEngine } from '../src/engine.js';
@@ -33,6 +33,10 @@ let url = '-';
 if (app) url = await app.listen({ host: config.httpHost, port: config.httpPort });
 log.info({ roles: [...config.roles], url }, 'chaos engine process ready');
 process.stdout.write(`ready ${url}\n`);
+
+// The run holds our stdin open: when it goes away, even SIGKILLed, stdin ends, and we do not outlive it.
+process.stdin.once('close', () => process.exit(1));
+process.stdin.resume();
 
 process.once('SIGTERM', () => {
   void (async () => {

@@ -71,7 +71,8 @@ export class EngineProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env, CHAOS_LOG_FILE: `${base}.log` },
-      stdio: ['ignore', 'pipe', stderrFd],
+      // stdin stays open while this process lives: the child exits when it closes (see engine-process.ts)
+      stdio: ['pipe', 'pipe', stderrFd],
     });
     closeSync(stderrFd);
     const inc: Incarnation = {
