@@ -89,7 +89,7 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     expect(c.pass, c.detail).toBe(true);
   });
 
-  it('the query cap held in every sliding second as LianLian saw it (with 20 % for observation skew)', () => {
+  it('the query cap held in every sliding second as LianLian saw it', () => {
     const c = check('query rate');
     expect(c.pass, c.detail).toBe(true);
   });
@@ -127,15 +127,14 @@ describe('the chaos checks themselves', () => {
     expect(checkSequences([o], eventsByOrder(asScripted.filter((_, i) => i !== 2)), oid).pass).toBe(false);
   });
 
-  it('count arrivals in sliding windows, and fail the observed cap past its skew allowance', () => {
+  it('count arrivals in sliding windows, and fail the observed cap when one second holds more', () => {
     const t = [0, 500, 999, 1000, 1499, 2600];
     expect(maxInWindow(t, 1000)).toBe(4); // 500, 999, 1000, 1499
     expect(maxInWindow(t, 500)).toBe(2);
     const atCap = Array.from({ length: 10 }, (_, i) => i * 95); // 10 queries within 855 ms
     expect(checkRateCap(atCap, 10).pass).toBe(true);
-    expect(checkRateCap([...atCap, 880, 890], 10).pass).toBe(true); // 12: within the 20 % skew allowance
-    expect(checkRateCap([...atCap, 880, 890, 900], 10).pass).toBe(false); // 13 in one second
-    expect(checkRateCap([...atCap, 1000, 1001, 1002], 10).pass).toBe(true); // the window slides past 0
+    expect(checkRateCap([...atCap, 880], 10).pass).toBe(false); // 11 in one second
+    expect(checkRateCap([...atCap, 1000], 10).pass).toBe(true); // the window slides past 0: 95…1000 holds 10
     const granted = [...atCap, 880];
     expect(checkGrantsAtRedis(granted, granted, 10, 0).pass).toBe(false); // on Redis's clock: exact
     expect(checkGrantsAtRedis(atCap, atCap, 10, 0).pass).toBe(true);

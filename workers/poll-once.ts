@@ -26,16 +26,25 @@ type Outcome =
   | { kind: 'answer'; ret_code: string; ret_msg: string; money_order: string | null }
   | { kind: 'failure'; errorCode: string; retCode: string | null };
 
-async function queryLianLian(ctx: EngineContext, order: OrderRecord): Promise<{ outcome: Outcome; answer: PreauthQueryAnswer | null; ms: number }> {
-  if (!ctx.client) throw new LlreconError('LLRECON_INTERNAL', 'this process has no query client (ROLES lacks query)');
-  const t0 = performance.now();
+/**
+ * Signs the query, waits for a slot under the rate cap, sends it at once, and reads the answer. A failure of our
+ * own making (a field LianLian would refuse) or of the transport is an outcome, not an exception.
+ */
+async function queryLianLian(ctx: EngineContext, order: OrderRecord, priority: 'routine' | 'high'): Promise<{ outcome: Outcome; answer: PreauthQueryAnswer | null; ms: number }> {
+  const client = ctx.client;
+  if (!client) throw new LlreconError('LLRECON_INTERNAL', 'this process has no query client (ROLES lacks query)');
+  let t0 = performance.now();
   try {
-    const answer = await ctx.client.query({
+    const request = client.sign({
       no_order: order.no_order,
       dt_order: order.dt_order,
       oid_paybill: order.oid_paybill,
       pay_type: order.pay_type,
     });
+    const waited = await ctx.limiter.acquire(priority);
+    if (waited > 0) ctx.metrics.rateLimitWait.inc(waited / 1000);
+    t0 = performance.now();
+    const answer = await client.send(request);
     const ms = performance.now() - t0;
     ctx.metrics.queryLatency.observe({ result: 'answer' }, ms / 1000);
     return { outcome: { kind: 'answer', ret_code: answer.ret_code, ret_msg: answer.ret_msg, money_order: answer.money_order }, answer, ms };
@@ -77,9 +86,7 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
     return { gone: false, final: order.final, nextDelay: pausedUntil - ctx.now() + Math.floor(ctx.random() * 1000), state: order.state, changed: false };
   }
 
-  const waited = await ctx.limiter.acquire(priority);
-  if (waited > 0) ctx.metrics.rateLimitWait.inc(waited / 1000);
-  const { outcome, answer, ms } = await queryLianLian(ctx, order);
+  const { outcome, answer, ms } = await queryLianLian(ctx, order, priority);
   const retCode = outcome.kind === 'answer' ? outcome.ret_code : outcome.retCode;
 
   // The answer may only be written against the version the query started from (compare-and-set). If another

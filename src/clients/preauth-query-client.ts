@@ -27,6 +27,9 @@ export interface PreauthQueryOrder {
   pay_type?: 'F' | 'G';
 }
 
+/** A signed query request: the JSON body's fields. */
+export type SignedPreauthQuery = Readonly<Record<string, string>>;
+
 /**
  * Asks LianLian for one pre-authorization's state. One call is one HTTP request: nothing is retried here.
  * Throws `LlreconError`: `LLRECON_TIMEOUT`, `LLRECON_TRANSPORT`, `LLRECON_HTTP_STATUS`,
@@ -43,8 +46,16 @@ export class PreauthQueryClient {
   }
 
   /** Queries the order once and returns LianLian's verified answer (whatever its `ret_code`). */
-  async query(order: PreauthQueryOrder): Promise<PreauthQueryAnswer> {
-    const request = buildPreauthQueryRequest(
+  query(order: PreauthQueryOrder): Promise<PreauthQueryAnswer> {
+    return this.send(this.sign(order));
+  }
+
+  /**
+   * The signed request for the order, ready to {@link send}: signing first lets a caller hold a rate-cap slot
+   * only for the send itself. (The request carries no timestamp: it may wait before it goes.)
+   */
+  sign(order: PreauthQueryOrder): SignedPreauthQuery {
+    return buildPreauthQueryRequest(
       {
         oid_partner: this.opts.oidPartner,
         no_order: order.no_order,
@@ -55,6 +66,10 @@ export class PreauthQueryClient {
       },
       this.opts.privateKey,
     );
+  }
+
+  /** Sends a request made by {@link sign} and returns LianLian's verified answer. */
+  async send(request: SignedPreauthQuery): Promise<PreauthQueryAnswer> {
     const text = await postJson(this.http, this.opts.url, request, this.opts.timeoutMs);
     return readPreauthQueryAnswer(text, this.opts.lianlianPublicKey);
   }

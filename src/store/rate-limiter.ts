@@ -1,6 +1,14 @@
-// The global cap on LianLian queries: at most `limit` query STARTS in any sliding window of `windowMs`, across
+// The global cap on LianLian queries: at most `limit` queries SENT in any sliding window of `windowMs`, across
 // every worker and process sharing the Redis. High-priority acquirers (confirming and re-query queries) go ahead
 // of routine polls that are waiting at the cap.
+//
+// Slots are granted on Redis's clock, but a query leaves when its worker gets round to sending it: on a loaded
+// machine that can be tens of ms later for some queries of a burst, and LianLian would then see more than `limit`
+// in one of its seconds. So grants are counted over `windowMs + SEND_MARGIN_MS`, and a grant whose answer took
+// longer than GRANT_FRESH_MS to come back (measured from before the request, so it bounds the time since the
+// grant) is not used: the caller asks again, under the same member, which moves its entry instead of adding one.
+// A query sent within SEND_MARGIN_MS of its grant then always lands in a window of `windowMs` holding at most
+// `limit` others. The price: at the cap, `limit` queries per `windowMs + SEND_MARGIN_MS` (91 % of it for 1 s).
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +29,10 @@ const CMD = 'llreconRateAcquire';
 const WAITER_GRACE_US = 2_000_000;
 /** The retry delay of a routine acquirer held back by high waiters while the window has room. */
 const YIELD_MS = 5;
+/** How long after its grant a query may still be sent: grants are counted over the window plus this. */
+export const SEND_MARGIN_MS = 100;
+/** A grant answered later than this after it was asked for is not used (the rest of the margin is for sending). */
+export const GRANT_FRESH_MS = SEND_MARGIN_MS / 2;
 
 type Acquire = (log: string, waiters: string, limit: number, windowUs: number, member: string, priority: string, graceUs: number) => Promise<[number, number]>;
 
@@ -37,13 +49,13 @@ export class SlidingWindowLimiter {
     const windowMs = opts.windowMs ?? 1000;
     if (!(windowMs > 0)) throw new LlreconError('LLRECON_CONFIG', `rate window must be positive (got ${windowMs})`);
     this.limit = opts.limit;
-    this.windowUs = Math.round(windowMs * 1000);
+    this.windowUs = Math.round((windowMs + SEND_MARGIN_MS) * 1000);
     redis.defineCommand(CMD, { numberOfKeys: 2, lua: RATE_ACQUIRE_LUA });
   }
 
   /**
-   * Wait until a query may start, and take the slot. A 'high' caller that must wait registers itself, and
-   * 'routine' callers are held back while any high one waits.
+   * Wait until a query may be sent, and take the slot: the caller must send it at once (sign it before asking).
+   * A 'high' caller that must wait registers itself, and 'routine' callers are held back while any high one waits.
    * @param signal aborting rejects with the signal's reason and withdraws the registration
    * @returns the ms spent waiting (0 when granted at once)
    */
@@ -54,8 +66,13 @@ export class SlidingWindowLimiter {
     try {
       for (let waited = false; ; waited = true) {
         signal?.throwIfAborted();
+        const asked = performance.now();
         const [granted, waitUs] = await attempt(this.ks.rateLog, this.ks.rateWaiters, this.limit, this.windowUs, member, priority, WAITER_GRACE_US);
-        if (granted === 1) return waited ? performance.now() - t0 : 0;
+        if (granted === 1) {
+          // too stale to send inside the margin: ask again (the same member moves its entry to the new grant)
+          if (performance.now() - asked > GRANT_FRESH_MS) continue;
+          return waited ? performance.now() - t0 : 0;
+        }
         // a little jitter, so that waiters released by the same slot do not all retry at the same instant
         const ms = Math.max(Math.ceil(waitUs / 1000), YIELD_MS) + Math.random() * 2;
         await sleep(ms, undefined, signal ? { signal } : undefined);
