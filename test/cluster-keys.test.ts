@@ -43,6 +43,7 @@ function allKeys(ks: Keyspace): string[] {
     ks.merchantPause('201408071000001543'),
     ks.rejectedCallbacks,
     ks.untrackedCallbacks,
+    ks.callbackNoted('n-async-0123abcd'),
     `${ks.bullPrefix}:poll:p-ORD-1`,
     `${ks.bullPrefix}:poll:delayed`,
   ];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, importPrivateKey } from '../src/lianlian/keys.js';
 import { signFields } from '../src/lianlian/signature.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
+import { handleCallback } from '../workers/notify-worker.js';
 import { eventsOf } from './support/events.js';
 import { TEST_CARD_NO } from './support/log-capture.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
@@ -112,6 +113,19 @@ describe('a verified callback is a hint confirmed by query', () => {
     expect(await eventsOf(stack, no)).toEqual([]);
     expect((await stack.engine.store.get(no))?.state).toBe('pending');
     expect(stack.simulator.queryCount(no)).toBe(0);
+  });
+
+  it('a callback whose job runs again (its worker died after checking it) is recorded once', async () => {
+    const no = await trackAt('2003');
+    const forged = JSON.stringify({ ...JSON.parse(lianlianSigned(notification(no))), money_order: '880.00' });
+    const genuine = lianlianSigned(notification(no, { oid_paybill: '2026112400000002' }));
+    const run = (raw: string) => handleCallback(stack.engine.ctx, { kind: 'async', raw, at: Date.now() });
+    const verdicts = [await run(forged), await run(forged), await run(genuine), await run(genuine)];
+    expect(verdicts.map((v) => v.verdict)).toEqual(['rejected', 'rejected', 'accepted', 'accepted']);
+    const kept = (await stack.engine.callbacks('rejected', 1000)).filter((c) => c.no_order === no);
+    expect(kept.map((c) => c.reason)).toEqual(['mismatch']);
+    const timeline = (await stack.engine.store.timeline(no, 100)).filter((e) => e.kind === 'callback');
+    expect(timeline.map((e) => (e.kind === 'callback' ? e.verdict : ''))).toEqual(['accepted', 'rejected']);
   });
 
   it('a verified callback for an order llrecon does not track is kept for operators', async () => {

@@ -2,12 +2,12 @@
 // matches our record, make the order's query run now. A callback never writes an order's state itself.
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { EngineContext } from '../src/engine-context.js';
-import type { CallbackRecord } from '../src/engine-types.js';
 import { moneyEquals } from '../src/lianlian/money.js';
 import { readAsyncNotification, readReturnNotification, type Notification } from '../src/lianlian/web-payment.js';
-import { recordCallback } from '../src/queues/callback-log.js';
+import { callbackLogEntry } from '../src/queues/callback-log.js';
+import { notifyJobId } from '../src/queues/notify-intake.js';
 import { QUEUE, type NotifyJobData } from '../src/queues/names.js';
-import { jobRetryDelay, lockOptions, type WorkerTuning } from '../src/queues/queues.js';
+import { NOTIFY_DEDUP_SECONDS, jobRetryDelay, lockOptions, type WorkerTuning } from '../src/queues/queues.js';
 import { requestConfirm } from '../src/queues/requery.js';
 
 export type NotifyVerdict = { verdict: 'accepted' | 'untracked' | 'rejected'; reason: string; no_order: string | null };
@@ -22,53 +22,65 @@ function readCallback(ctx: EngineContext, data: NotifyJobData): Notification | n
   }
 }
 
-/** Check one callback and act on it; returns what was decided (also the job's return value). */
+/**
+ * Check one callback and act on it; returns what was decided (also the job's return value). The verdict is
+ * written (timeline, operators' log), logged and counted once per callback, even when its job runs again after
+ * a worker died mid-way; a verified one asks for its confirming query every time (that request is idempotent).
+ */
 export async function handleCallback(ctx: EngineContext, data: NotifyJobData): Promise<NotifyVerdict> {
   const n = readCallback(ctx, data);
   // an unverified body may carry anything: keep what is logged and stored of it short
   const noOrder = n?.no_order?.slice(0, 64) ?? null;
-  const keep = async (verdict: CallbackRecord['verdict'], reason: string): Promise<NotifyVerdict> => {
-    await recordCallback(ctx, {
-      at: ctx.now(),
-      kind: data.kind,
-      verdict,
-      reason,
-      no_order: noOrder,
-      oid_partner: n?.oid_partner ?? null,
-      money_order: n?.money_order ?? null,
-      signString: n?.signString.slice(0, 4096) ?? null,
+  const note = (verdict: NotifyVerdict['verdict'], reason: string, tracked: boolean): Promise<boolean> =>
+    ctx.store.noteCallback({
+      id: notifyJobId(data.kind, data.raw),
+      noOrder: tracked ? noOrder : null,
+      entry: { at: ctx.now(), kind: 'callback', verdict, reason },
+      kept:
+        verdict === 'accepted'
+          ? null
+          : callbackLogEntry(ctx.ks, {
+              at: ctx.now(),
+              kind: data.kind,
+              verdict,
+              reason,
+              no_order: noOrder,
+              oid_partner: n?.oid_partner ?? null,
+              money_order: n?.money_order ?? null,
+              signString: n?.signString.slice(0, 4096) ?? null,
+            }),
+      markerMs: NOTIFY_DEDUP_SECONDS * 1000,
     });
-    return { verdict, reason, no_order: noOrder };
-  };
-  const reject = async (reason: string): Promise<NotifyVerdict> => {
-    ctx.metrics.callbacks.inc({ verdict: 'rejected', reason });
-    ctx.metrics.alerts.inc({ kind: 'callback_rejected' });
-    ctx.log.warn({ no_order: noOrder, kind: data.kind, reason }, 'callback rejected: changes nothing');
-    if (noOrder && (await ctx.store.get(noOrder)))
-      await ctx.store.appendTimeline(noOrder, { at: ctx.now(), kind: 'callback', verdict: 'rejected', reason });
-    return keep('rejected', reason);
+  const reject = async (reason: string, tracked = false): Promise<NotifyVerdict> => {
+    if (await note('rejected', reason, tracked)) {
+      ctx.metrics.callbacks.inc({ verdict: 'rejected', reason });
+      ctx.metrics.alerts.inc({ kind: 'callback_rejected' });
+      ctx.log.warn({ no_order: noOrder, kind: data.kind, reason }, 'callback rejected: changes nothing');
+      if (reason === 'amount_mismatch') {
+        ctx.metrics.alerts.inc({ kind: 'amount_mismatch' });
+        ctx.log.error({ no_order: noOrder }, 'callback amount differs from the tracked order: rejected');
+      }
+    }
+    return { verdict: 'rejected', reason, no_order: noOrder };
   };
 
   if (!n) return reject('unparseable');
-  if (!n.valid) return reject(n.reason === 'ok' ? 'invalid' : n.reason);
-  if (n.oid_partner !== ctx.oidPartner) return reject('other_merchant');
+  if (!n.valid) return reject(n.reason === 'ok' ? 'invalid' : n.reason, true);
+  if (n.oid_partner !== ctx.oidPartner) return reject('other_merchant', true);
   if (!noOrder) return reject('no_order_missing');
 
   const order = await ctx.store.get(noOrder);
   if (!order) {
-    ctx.metrics.callbacks.inc({ verdict: 'untracked', reason: 'untracked' });
-    ctx.log.warn({ no_order: noOrder }, 'verified callback for an order llrecon does not track: kept for operators');
-    return keep('untracked', 'untracked');
+    if (await note('untracked', 'untracked', false)) {
+      ctx.metrics.callbacks.inc({ verdict: 'untracked', reason: 'untracked' });
+      ctx.log.warn({ no_order: noOrder }, 'verified callback for an order llrecon does not track: kept for operators');
+    }
+    return { verdict: 'untracked', reason: 'untracked', no_order: noOrder };
   }
-  if (n.money_order && order.money_order && !moneyEquals(n.money_order, order.money_order)) {
-    ctx.metrics.alerts.inc({ kind: 'amount_mismatch' });
-    ctx.log.error({ no_order: noOrder }, 'callback amount differs from the tracked order: rejected');
-    return reject('amount_mismatch');
-  }
-  if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch');
+  if (n.money_order && order.money_order && !moneyEquals(n.money_order, order.money_order)) return reject('amount_mismatch', true);
+  if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch', true);
 
-  ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
-  await ctx.store.appendTimeline(noOrder, { at: ctx.now(), kind: 'callback', verdict: 'accepted', reason: 'verified' });
+  if (await note('accepted', 'verified', true)) ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
   // a hint only: confirm by query at once; a final order stays as it is
   if (!order.final) await requestConfirm(ctx, noOrder, 'notify');
   return { verdict: 'accepted', reason: 'verified', no_order: noOrder };

@@ -16,6 +16,7 @@
 //   <base>:pause:<oid_partner>       string   "<until ms>|<reason>" with PX: querying paused for that merchant
 //   <base>:callbacks:rejected        list     JSON of rejected callbacks, newest first, capped
 //   <base>:callbacks:untracked       list     JSON of verified callbacks for untracked orders, newest first, capped
+//   <base>:callback:<job id>         string   "1" with PX: that callback's verdict is written (a re-run adds nothing)
 //   <base>:webhooks:attempts:<id>    list     delivery attempts of one event to EVENTS_WEBHOOK_URL (webhooks/)
 //   <base>:webhooks:settled:<no>     string   the highest event version of the order settled by the webhook sink
 //   (consumer group `webhooks` on <base>:events: the webhook sink's read position)
@@ -50,6 +51,8 @@ export interface Keyspace {
   readonly rejectedCallbacks: string;
   /** List: verified callbacks for orders not tracked. */
   readonly untrackedCallbacks: string;
+  /** String with expiry: the verdict on the callback with this notify job id is written. */
+  callbackNoted(jobId: string): string;
 }
 
 /**
@@ -72,5 +75,6 @@ export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
     merchantPause: (oid) => `${base}:pause:${oid}`,
     rejectedCallbacks: `${base}:callbacks:rejected`,
     untrackedCallbacks: `${base}:callbacks:untracked`,
+    callbackNoted: (id) => `${base}:callback:${id}`,
   };
 }

@@ -7,6 +7,7 @@ import { buildEvent } from './cloud-event.js';
 import type { Keyspace } from './keyspace.js';
 import { ADD_ACTION_LUA } from './lua/add-action.js';
 import { APPEND_TIMELINE_LUA } from './lua/append-timeline.js';
+import { NOTE_CALLBACK_LUA } from './lua/note-callback.js';
 import { NOTE_POLL_LUA } from './lua/note-poll.js';
 import { TRACK_LUA } from './lua/track.js';
 import { TRANSITION_LUA } from './lua/transition.js';
@@ -100,6 +101,7 @@ const CMD = {
   transition: 'llreconTransition',
   notePoll: 'llreconNotePoll',
   appendTimeline: 'llreconAppendTimeline',
+  noteCallback: 'llreconNoteCallback',
   addAction: 'llreconAddAction',
 } as const;
 
@@ -148,6 +150,7 @@ export class OrderStore {
     redis.defineCommand(CMD.transition, { numberOfKeys: 5, lua: TRANSITION_LUA });
     redis.defineCommand(CMD.notePoll, { numberOfKeys: 2, lua: NOTE_POLL_LUA });
     redis.defineCommand(CMD.appendTimeline, { numberOfKeys: 2, lua: APPEND_TIMELINE_LUA });
+    redis.defineCommand(CMD.noteCallback, { numberOfKeys: 4, lua: NOTE_CALLBACK_LUA });
     redis.defineCommand(CMD.addAction, { numberOfKeys: 3, lua: ADD_ACTION_LUA });
   }
 
@@ -309,6 +312,27 @@ export class OrderStore {
   async appendTimeline(noOrder: string, entry: TimelineEntry): Promise<boolean> {
     const { json, sig } = timelineJson(entry);
     return (await script(this.redis, CMD.appendTimeline)(this.ks.order(noOrder), this.ks.timeline(noOrder), json, sig)) === 1;
+  }
+
+  /**
+   * Writes the verdict on one callback once, however often its job runs: a `callback` entry on the order's
+   * timeline (when `noOrder` is tracked) and, for a callback not applied, `kept` on the operators' log
+   * (`logKey`, capped at `logCap`). The marker lives `markerMs`.
+   * @param id the callback's notify job id (a hash of its body)
+   * @returns false when this callback's verdict was written before (nothing written now)
+   */
+  async noteCallback(n: {
+    id: string;
+    noOrder: string | null;
+    entry: Extract<TimelineEntry, { kind: 'callback' }>;
+    kept: { logKey: string; logCap: number; json: string } | null;
+    markerMs: number;
+  }): Promise<boolean> {
+    const marker = this.ks.callbackNoted(n.id);
+    const keys = n.noOrder === null ? [marker, marker] : [this.ks.order(n.noOrder), this.ks.timeline(n.noOrder)];
+    const entry = n.noOrder === null ? '' : timelineJson(n.entry).json;
+    const written = await script(this.redis, CMD.noteCallback)(marker, ...keys, n.kept?.logKey ?? marker, n.markerMs, entry, n.kept?.json ?? '', n.kept?.logCap ?? 0);
+    return written === 1;
   }
 
   /** The newest `limit` timeline entries, newest first. */
