@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { checkRedisSafety, createRedis, redisServerInfo } from '../src/redis/connection.js';
+import { RECONNECT_CAP_MS, checkRedisSafety, createRedis, reconnectDelay, redisServerInfo } from '../src/redis/connection.js';
 import { freePort, startRedisServer, type EmbeddedRedis } from '../src/redis/embedded-server.js';
 import { startCluster, type TestCluster } from './support/cluster.js';
 
@@ -49,6 +49,18 @@ async function runOneJob(queueConn: Redis | Cluster, workerConn: Redis | Cluster
   }
 }
 
+describe('reconnectDelay', () => {
+  it('starts at 250 ms, doubles, and never waits more than the cap plus 20 % jitter', () => {
+    const low = () => 0;
+    const high = () => 0.999_999;
+    expect([1, 2, 3, 4, 5, 50].map((t) => reconnectDelay(t, low))).toEqual([250, 500, 1000, 2000, 2000, 2000]);
+    for (let t = 1; t <= 200; t++) {
+      expect(reconnectDelay(t, high)).toBeLessThanOrEqual(RECONNECT_CAP_MS * 1.2);
+      expect(reconnectDelay(t)).toBeGreaterThanOrEqual(reconnectDelay(t, low));
+    }
+  });
+});
+
 describe('createRedis', () => {
   const conns = new Connections();
   afterAll(() => conns.quitAll());
@@ -82,6 +94,31 @@ describe('createRedis', () => {
       down.disconnect();
     }
   });
+});
+
+describe('after a long Redis outage', () => {
+  it('a connection is back within the reconnect cap (plus jitter) of Redis returning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llrecon-outage-'));
+    let server = await startRedisServer({ dir, appendOnly: false });
+    const errors: Error[] = [];
+    const client = createRedis({ redisUrl: server.url, redisCluster: false }, 'client', { onError: (e) => errors.push(e) });
+    try {
+      expect(await client.ping()).toBe('PONG');
+      await server.kill();
+      // long enough for the back-off to reach its cap, and for a longer cap (the old 20 s one) to show
+      await new Promise((r) => setTimeout(r, 11_000));
+      expect(errors.length).toBeGreaterThan(0);
+      server = await startRedisServer({ dir, port: server.port, appendOnly: false });
+      const back = Date.now();
+      await until(() => client.status === 'ready', 10_000);
+      expect(Date.now() - back).toBeLessThanOrEqual(RECONNECT_CAP_MS * 1.2 + 500);
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      client.disconnect();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('checkRedisSafety and redisServerInfo', () => {

@@ -6,7 +6,8 @@
 //           On a Cluster the offline queue stays on: it reports itself connected before its slots are known,
 //           and BullMQ's first commands would be refused in that window.
 //   client: everything else (order store, scripts, streams): ioredis defaults, retried across reconnects.
-// Reconnection backs off exponentially from 1 s to 20 s, as BullMQ's production guide suggests.
+// Reconnection backs off exponentially from 250 ms to 2 s (plus jitter): a reconnect attempt is cheap, and a
+// longer cap would leave the daemon answering 503 long after Redis came back (with a 20 s cap, up to 20 s).
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { LlreconError } from '../errors.js';
 
@@ -28,9 +29,16 @@ export interface CreateRedisOptions {
   onError?: (err: Error) => void;
 }
 
-/** Reconnect delay: e^times ms, clamped to 1–20 s. */
-export function reconnectDelay(times: number): number {
-  return Math.max(Math.min(Math.exp(times), 20_000), 1000);
+/** The longest wait between two reconnect attempts, before jitter. */
+export const RECONNECT_CAP_MS = 2_000;
+
+/**
+ * Reconnect delay before attempt `times` (1, 2, …): 250 ms doubling to RECONNECT_CAP_MS, plus up to 20 % jitter
+ * so that many processes do not knock at the same instant.
+ */
+export function reconnectDelay(times: number, random: () => number = Math.random): number {
+  const base = Math.min(250 * 2 ** Math.max(0, times - 1), RECONNECT_CAP_MS);
+  return Math.round(base * (1 + 0.2 * random()));
 }
 
 function purposeOptions(purpose: RedisPurpose): Pick<RedisOptions, 'maxRetriesPerRequest' | 'enableOfflineQueue'> {
@@ -64,7 +72,7 @@ export function createRedis(config: RedisConnectionConfig, purpose: RedisPurpose
     connectionName: opts.connectionName ?? `llrecon:${purpose}`,
     lazyConnect: opts.lazyConnect ?? false,
   };
-  const redis = config.redisCluster ? createCluster(config.redisUrl, common) : new Redis(config.redisUrl, { ...common, retryStrategy: reconnectDelay });
+  const redis = config.redisCluster ? createCluster(config.redisUrl, common) : new Redis(config.redisUrl, { ...common, retryStrategy: (times) => reconnectDelay(times) });
   if (opts.onError) redis.on('error', opts.onError);
   return redis;
 }
@@ -74,7 +82,7 @@ function createCluster(redisUrl: string, common: RedisOptions): Cluster {
   const { enableOfflineQueue: _keptOnForClusters, lazyConnect, ...perNode } = common;
   const options: ClusterOptions = {
     lazyConnect,
-    clusterRetryStrategy: reconnectDelay,
+    clusterRetryStrategy: (times) => reconnectDelay(times),
     redisOptions: { ...perNode, ...nodeOptions },
   };
   return new Cluster([{ host, port }], options);
