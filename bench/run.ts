@@ -8,15 +8,15 @@
 // Targets are printed next to the figures (✓/✗); a missed target never fails the run. `--quick`: a short run for
 // development (its figures are noisier; it does not write bench/RESULTS.md).
 import { runExtended } from './extended.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRedis, redisServerInfo } from '../src/redis/connection.js';
 import { startRedisServer } from '../src/redis/embedded-server.js';
 import type { RssReport } from './engine-process.js';
 import { makeKeySet, startSimulatorProcess } from './harness.js';
 import { describeMachine, machineLines } from './machine.js';
+import { RESULTS_FILE, writeResults } from './results-file.js';
 import { measureDaemonRss, measureRedisPerOrder, type RedisPerOrder } from './memory.js';
 import { measureBareRequests, measureBullNoop, measureRedisWrite, measureSignVerify, type PartResult } from './parts.js';
 import { measurePolls, type PollsResult } from './polls.js';
@@ -260,9 +260,8 @@ async function main(): Promise<void> {
     ].join('\n');
     process.stdout.write(`\n${text}`);
     if (!quick) {
-      const file = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
-      writeFileSync(file, text);
-      progress(`written to ${file}`);
+      writeResults('bench', text);
+      progress(`written to ${RESULTS_FILE}`);
     }
   } finally {
     await redis.stop();

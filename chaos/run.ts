@@ -1,25 +1,24 @@
-// `npm run chaos` (node --import tsx chaos/run.ts): the full chaos scenario — 1800 orders (~40,000 queries), 20 %
+// `npm run chaos` (node --import tsx chaos/run.ts): the full chaos scenario — 3000 orders (~70,000 queries), 20 %
 // faults, worker processes SIGKILLed every few seconds for four minutes, a Redis crash and a 20 s Redis outage —
-// sized to finish within 10 minutes on a 2-core machine. Prints progress and the report, writes the report to
-// chaos/RESULTS.md, and exits 1 when a check fails (2 when the run itself broke). Logs: reports/chaos-logs/.
+// sized to finish within 10 minutes on a 2-core machine. Prints progress and the report, writes the report into
+// bench/RESULTS.md (its chaos block), and exits 1 when a check fails (2 when the run itself broke). Logs: reports/chaos-logs/.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESULTS_FILE, writeResults } from '../bench/results-file.js';
 import { formatReport } from './report.js';
 import { runChaos, type ChaosOptions } from './scenario.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const logDir = fileURLToPath(new URL(`../reports/chaos-logs/run-${Date.now()}`, import.meta.url));
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 // The full run's size and pace (see ChaosOptions).
 const FULL_RUN: ChaosOptions = {
-  orders: 1800,
+  orders: 3000,
   faultRate: 0.2,
-  queryRatePerSec: 100,
-  queryConcurrency: 8,
+  queryRatePerSec: 200,
+  queryConcurrency: 16,
   queryTimeout: '1s',
   pollSchedule: '100ms',
   latencyMs: 300,
@@ -54,8 +53,8 @@ try {
   const report = await runChaos(FULL_RUN);
   const text = formatReport(report, FULL_RUN, context, relative(repoRoot, report.logDir));
   process.stdout.write(`\n${text}`);
-  writeFileSync(resultsFile, text);
-  process.stdout.write(`\n(report written to ${relative(process.cwd(), resultsFile)})\n`);
+  writeResults('chaos', text);
+  process.stdout.write(`\n(report written to ${relative(process.cwd(), RESULTS_FILE)})\n`);
   process.exit(report.passed ? 0 : 1);
 } catch (err) {
   process.stderr.write(`chaos: the run broke: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
