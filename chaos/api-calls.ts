@@ -39,7 +39,13 @@ export async function trackBatch(apiUrl: string, token: string, batch: readonly 
   return [...r.accepted, ...r.duplicates];
 }
 
-/** A notification for `o` claiming `code`, well-formed but signed with `strangerPem`, a key that is not LianLian's. */
+/** The card number the forged callbacks carry (card data rides in some callbacks): it must never reach a log. */
+export const CHAOS_CARD_NO = '6222021234567890123';
+
+/**
+ * A notification for `o` claiming `code`, well-formed (carrying a card number, as some do) but signed with
+ * `strangerPem`, a key that is not LianLian's.
+ */
 export function forgedNotification(o: ChaosOrder, oidPartner: string, code: string, strangerPem: string): string {
   const fields: Record<string, string> = {
     oid_partner: oidPartner,
@@ -52,6 +58,7 @@ export function forgedNotification(o: ChaosOrder, oidPartner: string, code: stri
     info_order: retMsgFor(code),
     pay_type: 'F',
     bank_code: '03080000',
+    card_no: CHAOS_CARD_NO,
   };
   return signedBody(fields, importPrivateKey(strangerPem, 'chaos stranger key'));
 }

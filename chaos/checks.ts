@@ -167,8 +167,8 @@ export function checkGrantsAtRedis(grants: readonly number[], queries: readonly 
 }
 
 /**
- * Genuine callbacks led to confirming queries, and every forged one (and only those) was rejected. A rejected
- * callback may be recorded twice when its notify worker was killed after recording it (the job runs again).
+ * Genuine callbacks led to confirming queries, and every forged one (and only those) was rejected and recorded
+ * once, even when its notify worker was killed after recording it (the job runs again).
  */
 export function checkCallbacks(accepted: number, rejected: ReadonlyArray<{ no_order: string | null; reason: string }>, forged: readonly ChaosOrder[]): ChaosCheck {
   const forgedNos = new Set(forged.map((o) => o.no_order));
@@ -177,11 +177,31 @@ export function checkCallbacks(accepted: number, rejected: ReadonlyArray<{ no_or
   for (const r of rejected) if (r.no_order === null || !forgedNos.has(r.no_order)) problems.push(`a callback for ${r.no_order} rejected (${r.reason}), not a forged one`);
   const rejectedNos = new Set(rejected.map((r) => r.no_order));
   for (const no of forgedNos) if (!rejectedNos.has(no)) problems.push(`the forged callback for ${no} was not rejected`);
-  const reasons = [...new Set(rejected.map((r) => r.reason))].join(', ');
   const twice = rejected.length - rejectedNos.size;
+  if (twice > 0) problems.push(`${twice} rejected callback(s) recorded more than once`);
+  const reasons = [...new Set(rejected.map((r) => r.reason))].join(', ');
   return verdict(
-    'callbacks: genuine ones confirmed by query, forged ones rejected',
+    'callbacks: genuine ones confirmed by query, forged ones rejected and recorded once',
     problems,
-    `${accepted} verified callbacks led to confirming queries; all ${forgedNos.size} forged ones rejected (${reasons})${twice > 0 ? `, ${twice} of them recorded twice (notify job run again after a kill)` : ''}`,
+    `${accepted} verified callbacks led to confirming queries; all ${forgedNos.size} forged ones rejected (${reasons}), each recorded once`,
   );
+}
+
+/**
+ * The logs of every process incarnation hold no secret of the run (keys, token), no PEM private key, no card
+ * number that was sent in, and no signature-length base64 run (an MD5withRSA signature is ≥ 172 characters).
+ * @param lines count of log lines scanned, to show the scan saw the run
+ */
+export function checkLogsClean(text: string, secrets: readonly string[], cardNumbers: readonly string[]): ChaosCheck {
+  const problems: string[] = [];
+  const lines = text.split('\n').filter(Boolean).length;
+  if (lines === 0) problems.push('no log lines to scan');
+  const leaked = secrets.filter((x) => text.includes(x)).length;
+  if (leaked > 0) problems.push(`${leaked} secret(s) of the run found in the logs`);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) problems.push('a PEM private key in the logs');
+  const cards = cardNumbers.filter((c) => text.includes(c)).length;
+  if (cards > 0) problems.push(`${cards} card number(s) in the logs`);
+  const long = text.match(/[A-Za-z0-9+/]{100,}={0,2}/g)?.length ?? 0;
+  if (long > 0) problems.push(`${long} signature-length base64 run(s) in the logs`);
+  return verdict('logs hold no secret, key, signature or card number', problems, `${lines} log lines of every process scanned for ${secrets.length} secrets, ${cardNumbers.length} card number(s), PEM keys and signatures: none found`);
 }

@@ -1,8 +1,7 @@
 // The faults a chaos run plays at the simulator, and how many of them llrecon's query workers saw (their logs).
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LianLianSimulator } from '../src/sandbox/simulator.js';
 import type { Fault } from '../src/sandbox/faults.js';
+import { readLogs } from './logs.js';
 
 /** The kinds played, each with an equal share of the fault rate. */
 export const CHAOS_FAULT_KINDS = ['http5xx', 'unsigned9999', 'malformed', 'badSignature', 'latency', 'stall'] as const;
@@ -49,18 +48,16 @@ const KIND_OF_CODE: Readonly<Record<string, string>> = {
  */
 export function failuresSeen(logDir: string, prefix: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const file of readdirSync(logDir).filter((f) => f.startsWith(prefix) && f.endsWith('.log'))) {
-    for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) {
-      if (!line.includes('"query failed"')) continue;
-      let code: unknown;
-      try {
-        code = (JSON.parse(line) as { code?: unknown }).code;
-      } catch {
-        continue; // a line cut short by SIGKILL
-      }
-      const kind = typeof code === 'string' ? (KIND_OF_CODE[code] ?? code) : 'unknown';
-      out[kind] = (out[kind] ?? 0) + 1;
+  for (const line of readLogs(logDir, prefix).split('\n')) {
+    if (!line.includes('"query failed"')) continue;
+    let code: unknown;
+    try {
+      code = (JSON.parse(line) as { code?: unknown }).code;
+    } catch {
+      continue; // a line cut short by SIGKILL
     }
+    const kind = typeof code === 'string' ? (KIND_OF_CODE[code] ?? code) : 'unknown';
+    out[kind] = (out[kind] ?? 0) + 1;
   }
   return out;
 }

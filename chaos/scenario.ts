@@ -15,9 +15,11 @@ import { generateKeyPair } from '../src/lianlian/keys.js';
 import { FINAL_STATES } from '../src/reconcile/states.js';
 import { keyspace } from '../src/store/keyspace.js';
 import { OrderStore } from '../src/store/order-store.js';
-import { forgedNotification, postUntilAccepted, trackBatch } from './api-calls.js';
+import { readLogs } from './logs.js';
+import { CHAOS_CARD_NO, forgedNotification, postUntilAccepted, trackBatch } from './api-calls.js';
 import {
   checkCallbacks,
+  checkLogsClean,
   checkFinalStates,
   checkGrantsAtRedis,
   checkNothingLost,
@@ -160,7 +162,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   mkdirSync(opts.logDir, { recursive: true });
   const id = makeIdentity(opts.keyBits);
   const { merchant, lianlian, stranger } = id;
-  opts.registerSecrets?.(id.adminToken, merchant.privatePem, merchant.privateBase64, lianlian.privatePem, lianlian.privateBase64, stranger.privatePem, stranger.privateBase64);
+  const secrets = [id.adminToken, merchant.privatePem, merchant.privateBase64, lianlian.privatePem, lianlian.privateBase64, stranger.privatePem, stranger.privateBase64];
+  opts.registerSecrets?.(...secrets);
   const ks = keyspace('chaos');
   const tag = randomBytes(3).toString('hex');
   const files = `chaos-${tag}-`;
@@ -362,6 +365,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       checkGrantsAtRedis(grantTimes, times, opts.queryRatePerSec, performance.timeOrigin + t0),
       checkUniqueIds(events),
       checkCallbacks(callbacksAccepted, rejected, forged),
+      checkLogsClean(readLogs(opts.logDir, files), secrets, [CHAOS_CARD_NO]),
       {
         name: 'processes rode out the kills and Redis going away, and reconnected on their own',
         pass: unexpected.length === 0 && ready && eventsAfterOutage > 0,

@@ -2,7 +2,7 @@
 // and two query/notify worker processes that are SIGKILLed again and again, 20 % faults at the simulator, a Redis
 // crash and a 3 s Redis outage, in about a minute. Every check of the run must hold.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkGrantsAtRedis, checkRateCap, checkSequences, eventsByOrder, maxInWindow } from '../chaos/checks.js';
+import { checkGrantsAtRedis, checkLogsClean, checkRateCap, checkSequences, eventsByOrder, maxInWindow } from '../chaos/checks.js';
 import { makeOrders } from '../chaos/orders.js';
 import { formatReport } from '../chaos/report.js';
 import { runChaos, type ChaosOptions, type ChaosReport } from '../chaos/scenario.js';
@@ -99,8 +99,13 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     expect(c.pass, c.detail).toBe(true);
   });
 
-  it('genuine callbacks led to confirming queries; forged ones were rejected', () => {
+  it('genuine callbacks led to confirming queries; forged ones were rejected and recorded once', () => {
     const c = check('callbacks');
+    expect(c.pass, c.detail).toBe(true);
+  });
+
+  it("the logs of every process hold no secret, key, signature or card number", () => {
+    const c = check('logs hold no secret');
     expect(c.pass, c.detail).toBe(true);
   });
 
@@ -125,6 +130,16 @@ describe('the chaos checks themselves', () => {
     expect(checkSequences([o], eventsByOrder(back), oid).pass).toBe(false);
     expect(checkSequences([o], eventsByOrder([...asScripted, asScripted[4] as CloudEvent]), oid).pass).toBe(false);
     expect(checkSequences([o], eventsByOrder(asScripted.filter((_, i) => i !== 2)), oid).pass).toBe(false);
+  });
+
+  it('find a leaked secret, key, card number or signature in the logs', () => {
+    const clean = '{"msg":"order state changed","no_order":"A1"}\n{"msg":"query failed"}';
+    expect(checkLogsClean(clean, ['s3cret-token'], ['6222021234567890123']).pass).toBe(true);
+    expect(checkLogsClean('', [], []).pass).toBe(false);
+    expect(checkLogsClean(`${clean}\n{"token":"s3cret-token"}`, ['s3cret-token'], []).pass).toBe(false);
+    expect(checkLogsClean(`${clean}\n{"card":"6222021234567890123"}`, [], ['6222021234567890123']).pass).toBe(false);
+    expect(checkLogsClean(`${clean}\n-----BEGIN RSA PRIVATE KEY-----`, [], []).pass).toBe(false);
+    expect(checkLogsClean(`${clean}\n{"sign":"${'A'.repeat(172)}"}`, [], []).pass).toBe(false);
   });
 
   it('count arrivals in sliding windows, and fail the observed cap when one second holds more', () => {
