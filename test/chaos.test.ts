@@ -13,6 +13,8 @@ const OPTIONS: ChaosOptions = {
   orders: 160,
   faultRate: 0.2,
   queryRatePerSec: 100,
+  // the whole suite shares two cores with this run: a process can be paused past the limiter's 100 ms margin
+  observationSlackMs: 100,
   queryConcurrency: 8,
   queryTimeout: '1s',
   pollSchedule: '100ms',
@@ -89,7 +91,7 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     expect(c.pass, c.detail).toBe(true);
   });
 
-  it('the query cap held in every sliding second as LianLian saw it', () => {
+  it('the query cap held as LianLian saw it (within 100 ms of observation slack; exact in the full run)', () => {
     const c = check('query rate');
     expect(c.pass, c.detail).toBe(true);
   });
@@ -150,6 +152,8 @@ describe('the chaos checks themselves', () => {
     expect(checkRateCap(atCap, 10).pass).toBe(true);
     expect(checkRateCap([...atCap, 880], 10).pass).toBe(false); // 11 in one second
     expect(checkRateCap([...atCap, 1000], 10).pass).toBe(true); // the window slides past 0: 95…1000 holds 10
+    expect(checkRateCap([...atCap, 950], 10, 100).pass).toBe(true); // 11 in 1000 ms, but at most 10 in any 900 ms
+    expect(checkRateCap([...atCap, 850].sort((a, b) => a - b), 10, 100).pass).toBe(false); // 11 within 900 ms
     const granted = [...atCap, 880];
     expect(checkGrantsAtRedis(granted, granted, 10, 0).pass).toBe(false); // on Redis's clock: exact
     expect(checkGrantsAtRedis(atCap, atCap, 10, 0).pass).toBe(true);
