@@ -8,7 +8,7 @@ import { ORDER_STATES, type OrderState } from '../src/reconcile/states.js';
 import type { CloudEvent } from '../src/store/cloud-event.js';
 import { followEvents, readEvents, trimEventsOlderThan, type StreamEvent } from '../src/store/event-stream.js';
 import { keyspace } from '../src/store/keyspace.js';
-import type { TrackInput } from '../src/store/order-record.js';
+import type { OrderToTrack } from '../src/lianlian/fields.js';
 import { OrderStore, type TransitionInput } from '../src/store/order-store.js';
 
 const prefix = `t${randomBytes(4).toString('hex')}`;
@@ -26,7 +26,7 @@ function connect(): Redis {
   return c;
 }
 
-function order(overrides: Partial<TrackInput> = {}): TrackInput {
+function order(overrides: Partial<OrderToTrack> = {}): OrderToTrack {
   seq += 1;
   return {
     no_order: `ORD${Date.now()}${String(seq).padStart(4, '0')}`,
@@ -40,7 +40,7 @@ function order(overrides: Partial<TrackInput> = {}): TrackInput {
   };
 }
 
-async function tracked(overrides: Partial<TrackInput> = {}, at = T0): Promise<TrackInput> {
+async function tracked(overrides: Partial<OrderToTrack> = {}, at = T0): Promise<OrderToTrack> {
   const o = order(overrides);
   expect(await store.track(o, at, at + 8 * 86_400_000, at + 7 * 86_400_000, { source: 'api' })).toBe(true);
   return o;

@@ -42,17 +42,6 @@ export interface OrderRecord {
   final: boolean;
 }
 
-/** What it takes to start tracking an order (a validated `POST /orders` item). */
-export interface TrackInput {
-  no_order: string;
-  dt_order: string;
-  oid_paybill: string | null;
-  pay_type: 'F' | 'G';
-  money_order: string | null;
-  valid_order: number;
-  platform: string | null;
-}
-
 /**
  * An entry of an order's history (oldest first, kept as long as the order): `tracked`, a `change` of state, or
  * an operator `action`. Fields depend on the kind; absent ones are undefined. (A type, not an interface, so that

@@ -2,6 +2,7 @@
 // (transition(), which emits the order's event in the same atomic step). Every multi-key write is one Lua script.
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { LlreconError } from '../errors.js';
+import type { OrderToTrack } from '../lianlian/fields.js';
 import { ORDER_STATES, isFinalState, type OrderState, type Via } from '../reconcile/states.js';
 import { buildEvent } from './cloud-event.js';
 import type { Keyspace } from './keyspace.js';
@@ -18,7 +19,6 @@ import {
   type HistoryEntry,
   type OrderRecord,
   type TimelineEntry,
-  type TrackInput,
 } from './order-record.js';
 
 /** Who started tracking, kept in the `tracked` history entry. */
@@ -33,7 +33,7 @@ export interface TrackMeta {
 
 /** One order of a trackMany() batch, with its own horizon and hold deadline. */
 export interface TrackItem {
-  order: TrackInput;
+  order: OrderToTrack;
   horizonAt: number;
   deadline: number | null;
   /** When its first query is scheduled (shown as next_poll_at until the first answer). */
@@ -154,7 +154,7 @@ export class OrderStore {
     redis.defineCommand(CMD.addAction, { numberOfKeys: 3, lua: ADD_ACTION_LUA });
   }
 
-  private trackArgs(o: TrackInput, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta, nextPollAt: number | null = null): Array<string | number> {
+  private trackArgs(o: OrderToTrack, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta, nextPollAt: number | null = null): Array<string | number> {
     const record: OrderRecord = {
       ...o,
       oid_partner: this.oidPartner,
@@ -190,7 +190,7 @@ export class OrderStore {
    * Start tracking an order: state `pending`, version 0, indexed, with a `tracked` history entry, in one step.
    * @returns false (and nothing changes) when the order is already tracked
    */
-  async track(o: TrackInput, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta = {}): Promise<boolean> {
+  async track(o: OrderToTrack, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta = {}): Promise<boolean> {
     return (await script(this.redis, CMD.track)(...this.trackArgs(o, at, horizonAt, deadline, meta))) === 1;
   }
 
