@@ -443,7 +443,7 @@ function scaleSection(points: ScalePoint[], s: Sizes): string[] {
  * Runs the three extended benchmarks (callback ingest, callback → final event latency, scale) and returns their
  * Markdown section. A part that fails is reported in the section, not thrown. `quick`: smaller sizes.
  */
-export async function runExtended(opts: { quick: boolean }): Promise<string> {
+export async function runExtended(opts: { quick: boolean; only?: string }): Promise<string> {
   const sizes = opts.quick ? QUICK : FULL;
   const dir = mkdtempSync(join(tmpdir(), 'llrecon-bench-ext-'));
   const redis = await startRedisServer({ dir: join(dir, 'redis'), appendOnly: true });
@@ -457,6 +457,7 @@ export async function runExtended(opts: { quick: boolean }): Promise<string> {
       ['scale', async () => scaleSection(await measureScale({ keys, redisUrl: redis.url, dataDir: dir, sizes }), sizes)],
     ];
     for (const [name, run] of parts) {
+      if (opts.only && !name.includes(opts.only)) continue;
       progress(`extended: ${name}`);
       try {
         lines.push(...(await run()), '');
