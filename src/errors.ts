@@ -30,6 +30,7 @@ export const ERRORS = {
   LLRECON_UNAUTHORIZED: { kind: 'input', status: 401, message: 'authentication required' },
   LLRECON_FORBIDDEN: { kind: 'input', status: 403, message: 'wrong token' },
   LLRECON_CSRF: { kind: 'input', status: 403, message: 'cross-site request refused' },
+  LLRECON_DASHBOARD_ACTION_REFUSED: { kind: 'input', status: 403, message: 'this dashboard action is turned off' },
   LLRECON_ROUTE_NOT_FOUND: { kind: 'input', status: 404, message: 'no such route' },
   LLRECON_METHOD_NOT_ALLOWED: { kind: 'input', status: 405, message: 'method not allowed on this route' },
   LLRECON_BAD_REQUEST: { kind: 'input', status: 400, message: 'malformed request' },

@@ -356,4 +356,18 @@ describe('the admin routes against a running llrecon', () => {
     expect(list).toContain('NOPE');
     expect(list).not.toContain(CARD);
   });
+
+  it("refuses bull-board's edit of job data (it would save the masked data), and the job keeps its own", async () => {
+    const queued = await stack.engine.ctx.queues.notify.getJob(jobId);
+    expect(queued).toBeDefined();
+    const before = queued?.data.raw;
+    const res = await fetch(`${base}/admin/queues/api/queues/notify/${encodeURIComponent(jobId)}/update-data`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ jobData: { kind: 'async', raw: '{"sign":"••••"}', at: 0 } }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('LLRECON_DASHBOARD_ACTION_REFUSED');
+    expect((await stack.engine.ctx.queues.notify.getJob(jobId))?.data.raw).toBe(before);
+  });
 });

@@ -6,8 +6,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import { LlreconError } from '../../errors.js';
 import { maskSecrets } from './masking.js';
-
+import { sendError } from './reply.js';
 
 /** Where the dashboard lives. */
 export const JOB_BOARD_PATH = '/admin/queues';
@@ -34,8 +35,18 @@ function adapterFor(queue: Queue): BullMQAdapter {
   return adapter;
 }
 
+/**
+ * bull-board's "edit job data" saves what its editor shows, and it shows the MASKED data: saving would write the
+ * mask into the job (a queued callback would then fail its signature check). Refused; every other action stays.
+ */
+const EDIT_DATA = /^\/admin\/queues\/api\/queues\/[^/]+\/[^/]+\/update-data(?:\?|$)/;
+
 /** Register bull-board under `admin` (a context prefixed `/admin`) at `/queues`. */
 export async function registerJobBoard(admin: FastifyInstance, queues: readonly Queue[]): Promise<void> {
+  admin.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'GET' && EDIT_DATA.test(req.url))
+      return sendError(req, reply, new LlreconError('LLRECON_DASHBOARD_ACTION_REFUSED', 'editing job data is turned off: the dashboard shows masked data, and saving it would write the mask into the job'));
+  });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(JOB_BOARD_PATH);
   createBullBoard({
