@@ -7,6 +7,7 @@
 //   stdout one line `url <base url>` once listening (`url -` without the api role)
 //   IPC    see DaemonCommand / DaemonReply
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { startDaemon, type Daemon } from '../src/daemon.js';
 import { createLogger } from '../src/log.js';
@@ -19,7 +20,8 @@ export type DaemonCommand =
   | { type: 'bulk'; prefix: string; from: number; count: number }
   /** `rounds` times: requery every order of `orders` and wait until each round's queries are done. */
   | { type: 'requery'; orders: string[]; rounds: number }
-  | { type: 'stats' }
+  /** Memory and CPU so far; `gc` first runs a full GC (then the figures include its pause). */
+  | { type: 'stats'; gc?: boolean }
   | { type: 'stop' };
 
 /** This process's answers, each to the command of the same type. */
@@ -27,7 +29,8 @@ export type DaemonReply =
   | { type: 'track'; accepted: number }
   | { type: 'bulk'; accepted: number }
   | { type: 'requery'; queries: number; cpuUs: number; wallMs: number }
-  | { type: 'stats'; rss: number; heapUsed: number; cpuUs: number }
+  /** `loopP99Ms` / `loopMaxMs`: this process's event-loop delay since the last `stats`. */
+  | { type: 'stats'; rss: number; heapUsed: number; cpuUs: number; loopP99Ms: number; loopMaxMs: number }
   | { type: 'stop' };
 
 function env(name: string): string {
@@ -41,6 +44,10 @@ async function queriesDone(daemon: Daemon): Promise<number> {
   const { values } = await daemon.engine.metrics.queries.get();
   return values.reduce((sum, v) => sum + v.value, 0);
 }
+
+/** How late this process's event loop runs timers: a stall of the daemon shows here. */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 function cpuUs(): number {
   const { user, system } = process.cpuUsage();
@@ -79,9 +86,12 @@ async function handle(daemon: Daemon, cmd: DaemonCommand): Promise<DaemonReply> 
       return { type: 'requery', queries: (await queriesDone(daemon)) - from, cpuUs: cpuUs() - cpu0, wallMs: performance.now() - t0 };
     }
     case 'stats': {
-      (globalThis as { gc?: () => void }).gc?.();
+      const loopP99Ms = loopDelay.percentile(99) / 1e6;
+      const loopMaxMs = loopDelay.max / 1e6;
+      loopDelay.reset();
+      if (cmd.gc !== false) (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
-      return { type: 'stats', rss: m.rss, heapUsed: m.heapUsed, cpuUs: cpuUs() };
+      return { type: 'stats', rss: m.rss, heapUsed: m.heapUsed, cpuUs: cpuUs(), loopP99Ms, loopMaxMs };
     }
     case 'stop':
       await daemon.stop();

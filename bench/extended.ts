@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +24,8 @@ import { startRedisServer } from '../src/redis/embedded-server.js';
 import { LianLianSimulator } from '../src/sandbox/simulator.js';
 import { keyspace } from '../src/store/keyspace.js';
 import type { DaemonCommand, DaemonReply } from './extended-daemon.js';
+import { post } from './load.js';
+import type { OpenLoopReport, OpenLoopRun } from './open-loop-process.js';
 import { benchOrders, makeKeySet, runConcurrently, startSimulatorProcess, waitUntil, type KeySet } from './harness.js';
 
 /** How much each measurement does. */
@@ -138,20 +140,6 @@ function notificationBody(keys: KeySet, no_order: string, dt_order: string): str
   );
 }
 
-/** POSTs `body` and resolves with the status and the answer text. */
-function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function usedMemory(redis: Redis): Promise<number> {
   const m = /^used_memory:(\d+)/m.exec(await redis.info('memory'));
   if (!m?.[1]) throw new Error('benchmark: INFO memory has no used_memory');
@@ -166,28 +154,31 @@ interface IngestResult {
   daemonCpuUsPerRequest: number;
   queued: number;
   /** The open-loop phase: requests sent on a fixed schedule at the target rate. */
-  openLoop: { rate: number; requests: number; achievedPerSec: number; p50: number; p99: number; max: number };
+  openLoop: {
+    rate: number;
+    requests: number;
+    achievedPerSec: number;
+    p50: number;
+    p99: number;
+    max: number;
+    /** Event-loop delay during the phase (p99 / max ms): the daemon's, and the load generator's own. */
+    daemonLoop: { p99: number; max: number };
+    generatorLoop: { p99: number; max: number };
+  };
 }
 
-/**
- * Sends `count` requests on a fixed schedule of `rate` per second, whatever the answers' pace (an open loop:
- * a slow answer does not hold the next request back), and returns each one's latency measured from the time it
- * was DUE, so that a stalled generator or server shows in the figures instead of hiding (coordinated omission).
- */
-async function openLoop(rate: number, count: number, send: (i: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
-  const latencies: number[] = [];
-  const pending: Array<Promise<void>> = [];
-  const start = performance.now();
-  for (let i = 0; i < count; ) {
-    const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-    for (; i < due; i++) {
-      const dueAt = start + (i * 1000) / rate;
-      pending.push(send(i).then(() => void latencies.push(performance.now() - dueAt)));
-    }
-    await new Promise((r) => setTimeout(r, 1));
+/** Runs the open-loop generator in a process of its own (bench/open-loop-process.ts) and returns its report. */
+async function runOpenLoop(run: OpenLoopRun): Promise<OpenLoopReport> {
+  const child = fork(new URL('./open-loop-process.js', import.meta.url), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const reply = once(child, 'message') as Promise<[OpenLoopReport]>;
+    child.send(run);
+    const [report] = await reply;
+    if (report.error) throw new Error(`benchmark: ${report.error}`);
+    return report;
+  } finally {
+    child.kill();
   }
-  await Promise.all(pending);
-  return { latencies, wallMs: performance.now() - start };
 }
 
 /** 1. Callback ingest: distinct signed bodies POSTed to a ROLES=api daemon, INGEST_CONNECTIONS at a time. */
@@ -201,15 +192,14 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
     settings: { ROLES: 'api', REDIS_PREFIX: prefix },
   });
   const agent = new Agent({ keepAlive: true, maxSockets: INGEST_CONNECTIONS });
-  const openAgent = new Agent({ keepAlive: true, maxSockets: OPEN_LOOP_MAX_SOCKETS });
   const redis = createRedis({ redisUrl: o.redisUrl, redisCluster: false }, 'client') as Redis;
   try {
     const url = new URL('/notify/lianlian', daemon.url ?? '');
     const openCount = TARGET.ingestPerSec * o.sizes.ingestOpenLoopSeconds;
     const total = o.sizes.ingestWarmup + o.sizes.ingestRequests + openCount;
     const bodies = benchOrders('ING', total, Date.now()).map((x) => notificationBody(o.keys, x.no_order, x.dt_order));
-    const send = async (body: string, via = agent) => {
-      const r = await post(via, url, body);
+    const send = async (body: string) => {
+      const r = await post(agent, url, body);
       if (r.status !== 200 || !r.text.includes('"0000"')) throw new Error(`benchmark: notify answered ${r.status} ${r.text.slice(0, 80)}`);
     };
     await runConcurrently(o.sizes.ingestWarmup, INGEST_CONNECTIONS, (i) => send(bodies[i] as string));
@@ -225,7 +215,9 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
     const cpu1 = (await daemon.ask({ type: 'stats' })).cpuUs;
     // then the target rate, on a schedule
     const offset = o.sizes.ingestWarmup + o.sizes.ingestRequests;
-    const open = await openLoop(TARGET.ingestPerSec, openCount, (i) => send(bodies[offset + i] as string, openAgent));
+    await daemon.ask({ type: 'stats', gc: false }); // resets its event-loop histogram
+    const open = await runOpenLoop({ url: url.href, rate: TARGET.ingestPerSec, bodies: bodies.slice(offset), maxSockets: OPEN_LOOP_MAX_SOCKETS });
+    const daemonAfter = await daemon.ask({ type: 'stats', gc: false });
     const ks = keyspace(prefix);
     const queued = await redis.llen(`${ks.bullPrefix}:notify:wait`);
     return {
@@ -242,11 +234,12 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
         p50: quantile(open.latencies, 0.5),
         p99: quantile(open.latencies, 0.99),
         max: Math.max(...open.latencies),
+        daemonLoop: { p99: daemonAfter.loopP99Ms, max: daemonAfter.loopMaxMs },
+        generatorLoop: { p99: open.loopP99Ms, max: open.loopMaxMs },
       },
     };
   } finally {
     agent.destroy();
-    openAgent.destroy();
     await redis.quit();
     await daemon.stop();
   }
@@ -402,6 +395,8 @@ function ingestSection(r: IngestResult, cores: number): string[] {
     '|---|---:|---:|---:|---:|---:|---|',
     `| as fast as it goes | ${int(r.perSec)} | ${ms(r.p50)} | ${ms(r.p99)} | — | ${ms(r.daemonCpuUsPerRequest)} | ≥ ${int(TARGET.ingestPerSec)}/s ${mark(r.perSec >= TARGET.ingestPerSec)}${on2} |`,
     `| ${int(o.rate)}/s on schedule | ${int(o.achievedPerSec)} | ${ms(o.p50)} | ${ms(o.p99)} | ${ms(o.max)} | — | p99 ≤ ${TARGET.ingestP99Ms} ms at ${int(o.rate)}/s ${mark(o.p99 <= TARGET.ingestP99Ms && o.achievedPerSec >= o.rate * 0.98)}${on2} |`,
+    '',
+    `Event-loop delay during the scheduled phase (how late timers ran; a stall shows here): daemon p99 ${ms(o.daemonLoop.p99)} ms, max ${ms(o.daemonLoop.max)} ms; load generator p99 ${ms(o.generatorLoop.p99)} ms, max ${ms(o.generatorLoop.max)} ms.`,
   ];
 }
 
