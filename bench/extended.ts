@@ -21,6 +21,7 @@ import { importPublicKey } from '../src/lianlian/keys.js';
 import { signFields } from '../src/lianlian/signature.js';
 import { createRedis } from '../src/redis/connection.js';
 import { startRedisServer } from '../src/redis/embedded-server.js';
+import { withDaemonEnv } from '../src/process-tuning.js';
 import { LianLianSimulator } from '../src/sandbox/simulator.js';
 import { keyspace } from '../src/store/keyspace.js';
 import type { DaemonCommand, DaemonReply } from './extended-daemon.js';
@@ -74,7 +75,7 @@ async function startDaemonProcess(o: { keys: KeySet; redisUrl: string; dataDir: 
   const child = fork(new URL('./extended-daemon.js', import.meta.url), [], {
     execArgv: [...process.execArgv, '--expose-gc'],
     env: {
-      ...process.env,
+      ...withDaemonEnv(process.env),
       BENCH_REDIS_URL: o.redisUrl,
       BENCH_DATA_DIR: o.dataDir,
       BENCH_OID_PARTNER: o.keys.oidPartner,

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Redis } from 'ioredis';
 import { pollJobId, QUEUE } from '../src/queues/names.js';
+import { withDaemonEnv } from '../src/process-tuning.js';
 import { createRedis } from '../src/redis/connection.js';
 import type { RssReport } from './engine-process.js';
 import { batches, benchOrders, createBenchEngine, type KeySet } from './harness.js';
@@ -90,7 +91,7 @@ export async function measureDaemonRss(o: { redisUrl: string; dataDir: string; o
   const child = fork(new URL('./engine-process.js', import.meta.url), [], {
     execArgv: ['--expose-gc'],
     env: {
-      ...process.env,
+      ...withDaemonEnv(process.env),
       BENCH_REDIS_URL: o.redisUrl,
       BENCH_ORDERS: String(o.orders),
       BENCH_REPORT_EVERY: String(o.every),

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DAEMON_ENV } from '../src/process-tuning.js';
 
 interface Service {
   image?: string;
@@ -63,6 +64,16 @@ describe('Dockerfile', () => {
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(last).toMatch(/HEALTHCHECK[\s\S]*\/healthz/);
+  });
+
+  it('runs the daemon with the memory settings the benchmarks measured (src/process-tuning.ts)', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    for (const [name, value] of Object.entries(DAEMON_ENV)) expect(runtime).toMatch(new RegExp(`^\\s*(ENV\\s+)?${name}=${value.replace(/[-]/g, '\\$&')}\\b`, 'm'));
+  });
+
+  it('npm start runs the daemon with the same settings', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+    expect(start).toContain(`MALLOC_ARENA_MAX=${DAEMON_ENV.MALLOC_ARENA_MAX} node ${DAEMON_ENV.NODE_OPTIONS} bin/llrecon.js start`);
   });
 
   it('uses a Node version the project supports', () => {
