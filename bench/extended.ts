@@ -323,6 +323,7 @@ interface ScalePoint {
   orders: number;
   redisBytesPerOrder: number | null;
   rss: number;
+  heapUsed: number;
   polls: number;
   cpuUsPerPoll: number;
   pollsPerSec: number;
@@ -362,12 +363,13 @@ async function measureScale(o: { keys: KeySet; redisUrl: string; dataDir: string
         tracked = size;
       }
       const mem = await usedMemory(redis);
-      const { rss } = await daemon.ask({ type: 'stats' });
+      const { rss, heapUsed } = await daemon.ask({ type: 'stats' });
       const q = await daemon.ask({ type: 'requery', orders: nos, rounds: o.sizes.requeryRounds });
       points.push({
         orders: size,
         redisBytesPerOrder: size > 0 ? (mem - base) / size : null,
         rss,
+        heapUsed,
         polls: q.queries,
         cpuUsPerPoll: q.cpuUs / q.queries,
         pollsPerSec: q.queries / (q.wallMs / 1000),
@@ -387,7 +389,7 @@ function ingestSection(r: IngestResult, cores: number): string[] {
   return [
     `### Callback ingest (POST /notify/lianlian, daemon with ROLES=api in its own process)`,
     '',
-    `Distinct signed bodies, each acknowledged (200, ret_code 0000) once its job is in Redis (append-only on); ${int(r.queued)} jobs waiting in the notify queue afterwards (no notify worker running). The load generator runs in the bench process on the same 2 cores.`,
+    `Distinct signed bodies, each acknowledged (200, ret_code 0000) once its job is in Redis (append-only on); ${int(r.queued)} jobs waiting in the notify queue afterwards (no notify worker running). The load generators share the 2 cores with the daemon and Redis: the closed loop runs in the bench process over node:http, the scheduled one in a process of its own over a lean keep-alive client (bench/raw-http.ts).`,
     '',
     `- **as fast as it goes**: ${int(r.requests)} requests over ${INGEST_CONNECTIONS} keep-alive connections, each sending its next as soon as the last is answered (a closed loop: latency here is mostly the wait behind the other ${INGEST_CONNECTIONS - 1}, by Little's law ≈ ${INGEST_CONNECTIONS} ÷ rate);`,
     `- **at the target rate**: ${int(o.requests)} requests sent on a fixed schedule of ${int(o.rate)}/s whatever the answers' pace (an open loop), latency measured from when each was due.`,
@@ -418,10 +420,10 @@ function scaleSection(points: ScalePoint[], s: Sizes): string[] {
   const lines = [
     `### Scale (all roles, POLL_SCHEDULE=1h; ${s.activeOrders} orders queried ${s.requeryRounds} times over at each size)`,
     '',
-    'Redis bytes per order: INFO used_memory delta from 0 tracked orders. RSS: the daemon process after GC. CPU per poll: the daemon process, over the fixed set\'s confirming queries (engine.requery), simulator in its own process.',
+    'Redis bytes per order: INFO used_memory delta from 0 tracked orders. RSS and V8 heap used: the daemon process after GC (the daemon tracks the orders itself, in batches of 1000, so what it allocated for that is behind it). CPU per poll: the daemon process, over the fixed set\'s confirming queries (engine.requery), simulator in its own process.',
     '',
-    '| tracked orders | Redis bytes/order | daemon RSS MB | CPU µs/poll | polls/s | targets |',
-    '|---:|---:|---:|---:|---:|---|',
+    '| tracked orders | Redis bytes/order | daemon RSS MB | heap used MB | CPU µs/poll | polls/s | targets |',
+    '|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const p of points) {
     const targets: string[] = [];
@@ -429,7 +431,7 @@ function scaleSection(points: ScalePoint[], s: Sizes): string[] {
     targets.push(`RSS ≤ ${mb(TARGET.rssBytes)} MB ${mark(p.rss <= TARGET.rssBytes)}`);
     if (first && p !== first) targets.push(`CPU/poll ≤ ${TARGET.flatRatio}× at 0 ${mark(p.cpuUsPerPoll <= first.cpuUsPerPoll * TARGET.flatRatio)}`);
     lines.push(
-      `| ${int(p.orders)} | ${p.redisBytesPerOrder === null ? '—' : int(p.redisBytesPerOrder)} | ${mb(p.rss)} | ${ms(p.cpuUsPerPoll)} | ${int(p.pollsPerSec)} | ${targets.join(', ')} |`,
+      `| ${int(p.orders)} | ${p.redisBytesPerOrder === null ? '—' : int(p.redisBytesPerOrder)} | ${mb(p.rss)} | ${mb(p.heapUsed)} | ${ms(p.cpuUsPerPoll)} | ${int(p.pollsPerSec)} | ${targets.join(', ')} |`,
     );
   }
   return lines;
