@@ -7,8 +7,8 @@
 // in one of its seconds. So grants are counted over `windowMs + SEND_MARGIN_MS`, and a grant whose answer took
 // longer than GRANT_FRESH_MS to come back (measured from before the request, so it bounds the time since the
 // grant) is not used: the caller asks again, under the same member, which moves its entry instead of adding one.
-// A query sent within SEND_MARGIN_MS of its grant then always lands in a window of `windowMs` holding at most
-// `limit` others. The price: at the cap, `limit` queries per `windowMs + SEND_MARGIN_MS` (91 % of it for 1 s).
+// Queries sent within SEND_MARGIN_MS of their grants then never number more than `limit` in any window of
+// `windowMs`. The price: at the cap, `limit` queries per `windowMs + SEND_MARGIN_MS` (91 % of it for 1 s).
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
