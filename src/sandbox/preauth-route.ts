@@ -1,6 +1,6 @@
 // POST /preauthquery.htm: the pre-auth query, answered like LianLian.
 import type { ApiContext } from './api-context.js';
-import { notFoundFields, preauthAnswerFields, signedBody, unsignedAnswer } from './answers.js';
+import { notFoundFields, signedBody, signedPreauthAnswer, unsignedAnswer } from './answers.js';
 import { checkSignedRequest } from './merchant-request.js';
 
 /**
@@ -25,5 +25,5 @@ export function answerPreauthQuery(raw: string, ctx: ApiContext): string {
   }
   const { code, entered } = ctx.orders.answer(order, ctx.nowMs);
   ctx.onEntered(entered);
-  return signedBody(preauthAnswerFields(order, code), ctx.signer);
+  return signedPreauthAnswer(order, code, ctx.signer);
 }
