@@ -154,19 +154,25 @@ interface IngestResult {
   p99: number;
   daemonCpuUsPerRequest: number;
   queued: number;
-  /** The open-loop phase: requests sent on a fixed schedule at the target rate. */
-  openLoop: {
-    rate: number;
-    requests: number;
-    achievedPerSec: number;
-    p50: number;
-    p99: number;
-    max: number;
-    /** Event-loop delay during the phase (p99 / max ms): the daemon's, and the load generator's own. */
-    daemonLoop: { p99: number; max: number };
-    generatorLoop: { p99: number; max: number };
-  };
+  /** The open-loop rounds: requests sent on a fixed schedule at the target rate. */
+  openLoop: OpenLoopRound[];
 }
+
+/** One round of the open loop at the target rate. */
+interface OpenLoopRound {
+  rate: number;
+  requests: number;
+  achievedPerSec: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Event-loop delay during the round (p99 / max ms): the daemon's, and the load generator's own. */
+  daemonLoop: { p99: number; max: number };
+  generatorLoop: { p99: number; max: number };
+}
+
+/** Rounds of the open loop: the tail of one round on shared cores moves a lot, so the target reads the median. */
+const OPEN_LOOP_ROUNDS = 3;
 
 /** Runs the open-loop generator in a process of its own (bench/open-loop-process.ts) and returns its report. */
 async function runOpenLoop(run: OpenLoopRun): Promise<OpenLoopReport> {
@@ -197,7 +203,7 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
   try {
     const url = new URL('/notify/lianlian', daemon.url ?? '');
     const openCount = TARGET.ingestPerSec * o.sizes.ingestOpenLoopSeconds;
-    const total = o.sizes.ingestWarmup + o.sizes.ingestRequests + openCount;
+    const total = o.sizes.ingestWarmup + o.sizes.ingestRequests + openCount * OPEN_LOOP_ROUNDS;
     const bodies = benchOrders('ING', total, Date.now()).map((x) => notificationBody(o.keys, x.no_order, x.dt_order));
     const send = async (body: string) => {
       const r = await post(agent, url, body);
@@ -214,11 +220,24 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
     });
     const wallMs = performance.now() - t0;
     const cpu1 = (await daemon.ask({ type: 'stats' })).cpuUs;
-    // then the target rate, on a schedule
-    const offset = o.sizes.ingestWarmup + o.sizes.ingestRequests;
-    await daemon.ask({ type: 'stats', gc: false }); // resets its event-loop histogram
-    const open = await runOpenLoop({ url: url.href, rate: TARGET.ingestPerSec, bodies: bodies.slice(offset), maxSockets: OPEN_LOOP_MAX_SOCKETS });
-    const daemonAfter = await daemon.ask({ type: 'stats', gc: false });
+    // then the target rate, on a schedule, a few rounds
+    const rounds: OpenLoopRound[] = [];
+    for (let r = 0; r < OPEN_LOOP_ROUNDS; r++) {
+      const from = o.sizes.ingestWarmup + o.sizes.ingestRequests + r * openCount;
+      await daemon.ask({ type: 'stats', gc: false }); // resets its event-loop histogram
+      const open = await runOpenLoop({ url: url.href, rate: TARGET.ingestPerSec, bodies: bodies.slice(from, from + openCount), maxSockets: OPEN_LOOP_MAX_SOCKETS });
+      const daemonAfter = await daemon.ask({ type: 'stats', gc: false });
+      rounds.push({
+        rate: TARGET.ingestPerSec,
+        requests: openCount,
+        achievedPerSec: openCount / (open.wallMs / 1000),
+        p50: quantile(open.latencies, 0.5),
+        p99: quantile(open.latencies, 0.99),
+        max: Math.max(...open.latencies),
+        daemonLoop: { p99: daemonAfter.loopP99Ms, max: daemonAfter.loopMaxMs },
+        generatorLoop: { p99: open.loopP99Ms, max: open.loopMaxMs },
+      });
+    }
     const ks = keyspace(prefix);
     const queued = await redis.llen(`${ks.bullPrefix}:notify:wait`);
     return {
@@ -228,16 +247,7 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
       p99: quantile(latencies, 0.99),
       daemonCpuUsPerRequest: (cpu1 - cpu0) / o.sizes.ingestRequests,
       queued,
-      openLoop: {
-        rate: TARGET.ingestPerSec,
-        requests: openCount,
-        achievedPerSec: openCount / (open.wallMs / 1000),
-        p50: quantile(open.latencies, 0.5),
-        p99: quantile(open.latencies, 0.99),
-        max: Math.max(...open.latencies),
-        daemonLoop: { p99: daemonAfter.loopP99Ms, max: daemonAfter.loopMaxMs },
-        generatorLoop: { p99: open.loopP99Ms, max: open.loopMaxMs },
-      },
+      openLoop: rounds,
     };
   } finally {
     agent.destroy();
@@ -384,7 +394,10 @@ async function measureScale(o: { keys: KeySet; redisUrl: string; dataDir: string
 }
 
 function ingestSection(r: IngestResult, cores: number): string[] {
-  const o = r.openLoop;
+  const rounds = r.openLoop;
+  const first = rounds[0];
+  const median = quantile(rounds.map((x) => x.p99), 0.5);
+  const kept = rounds.every((x) => x.achievedPerSec >= x.rate * 0.98);
   const on2 = cores === 2 ? '' : ` (this machine: ${cores} cores)`;
   return [
     `### Callback ingest (POST /notify/lianlian, daemon with ROLES=api in its own process)`,
@@ -392,14 +405,19 @@ function ingestSection(r: IngestResult, cores: number): string[] {
     `Distinct signed bodies, each acknowledged (200, ret_code 0000) once its job is in Redis (append-only on); ${int(r.queued)} jobs waiting in the notify queue afterwards (no notify worker running). The load generators share the 2 cores with the daemon and Redis: the closed loop runs in the bench process over node:http, the scheduled one in a process of its own over a lean keep-alive client (bench/raw-http.ts).`,
     '',
     `- **as fast as it goes**: ${int(r.requests)} requests over ${INGEST_CONNECTIONS} keep-alive connections, each sending its next as soon as the last is answered (a closed loop: latency here is mostly the wait behind the other ${INGEST_CONNECTIONS - 1}, by Little's law ≈ ${INGEST_CONNECTIONS} ÷ rate);`,
-    `- **at the target rate**: ${int(o.requests)} requests sent on a fixed schedule of ${int(o.rate)}/s whatever the answers' pace (an open loop), latency measured from when each was due.`,
+    `- **at the target rate**: ${rounds.length} rounds of ${int(first?.requests ?? 0)} requests sent on a fixed schedule of ${int(first?.rate ?? 0)}/s whatever the answers' pace (an open loop), latency measured from when each was due; the target reads the median round's p99.`,
     '',
-    '| load | acknowledged/s | p50 ms | p99 ms | max ms | daemon CPU µs/request | target |',
+    '| load | acknowledged/s | p50 ms | p99 ms | max ms | daemon CPU µs/request | event-loop delay p99 / max ms: daemon, generator |',
     '|---|---:|---:|---:|---:|---:|---|',
-    `| as fast as it goes | ${int(r.perSec)} | ${ms(r.p50)} | ${ms(r.p99)} | — | ${ms(r.daemonCpuUsPerRequest)} | ≥ ${int(TARGET.ingestPerSec)}/s ${mark(r.perSec >= TARGET.ingestPerSec)}${on2} |`,
-    `| ${int(o.rate)}/s on schedule | ${int(o.achievedPerSec)} | ${ms(o.p50)} | ${ms(o.p99)} | ${ms(o.max)} | — | p99 ≤ ${TARGET.ingestP99Ms} ms at ${int(o.rate)}/s ${mark(o.p99 <= TARGET.ingestP99Ms && o.achievedPerSec >= o.rate * 0.98)}${on2} |`,
+    `| as fast as it goes | ${int(r.perSec)} | ${ms(r.p50)} | ${ms(r.p99)} | — | ${ms(r.daemonCpuUsPerRequest)} | — |`,
+    ...rounds.map(
+      (x, i) =>
+        `| ${int(x.rate)}/s on schedule, round ${i + 1} | ${int(x.achievedPerSec)} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.max)} | — | ${ms(x.daemonLoop.p99)} / ${ms(x.daemonLoop.max)}, ${ms(x.generatorLoop.p99)} / ${ms(x.generatorLoop.max)} |`,
+    ),
     '',
-    `Event-loop delay during the scheduled phase (how late timers ran; a stall shows here): daemon p99 ${ms(o.daemonLoop.p99)} ms, max ${ms(o.daemonLoop.max)} ms; load generator p99 ${ms(o.generatorLoop.p99)} ms, max ${ms(o.generatorLoop.max)} ms.`,
+    `Targets${on2}: ≥ ${int(TARGET.ingestPerSec)}/s acknowledged ${mark(r.perSec >= TARGET.ingestPerSec)}; p99 ≤ ${TARGET.ingestP99Ms} ms at ${int(TARGET.ingestPerSec)}/s: median round ${ms(median)} ms ${mark(median <= TARGET.ingestP99Ms && kept)}.`,
+    '',
+    'Event-loop delay: how late each process ran its timers during the round (a stall of that process shows there).',
   ];
 }
 
