@@ -111,7 +111,7 @@ describe('after a long Redis outage', () => {
       server = await startRedisServer({ dir, port: server.port, appendOnly: false });
       const back = Date.now();
       await until(() => client.status === 'ready', 10_000);
-      expect(Date.now() - back).toBeLessThanOrEqual(RECONNECT_CAP_MS * 1.2 + 500);
+      expect(Date.now() - back).toBeLessThanOrEqual(RECONNECT_CAP_MS * 1.2 + 1000); // + slack for a loaded machine
       expect(await client.ping()).toBe('PONG');
     } finally {
       client.disconnect();
