@@ -31,10 +31,11 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
   const n = readCallback(ctx, data);
   // an unverified body may carry anything: keep what is logged and stored of it short
   const noOrder = n?.no_order?.slice(0, 64) ?? null;
-  const note = (verdict: NotifyVerdict['verdict'], reason: string, tracked: boolean): Promise<boolean> =>
+  // (the timeline entry is added only when noOrder names a tracked order: the script checks)
+  const note = (verdict: NotifyVerdict['verdict'], reason: string): Promise<boolean> =>
     ctx.store.noteCallback({
       id: notifyJobId(data.kind, data.raw),
-      noOrder: tracked ? noOrder : null,
+      noOrder,
       entry: { at: ctx.now(), kind: 'callback', verdict, reason },
       kept:
         verdict === 'accepted'
@@ -51,8 +52,8 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
             }),
       markerMs: NOTIFY_DEDUP_SECONDS * 1000,
     });
-  const reject = async (reason: string, tracked = false): Promise<NotifyVerdict> => {
-    if (await note('rejected', reason, tracked)) {
+  const reject = async (reason: string): Promise<NotifyVerdict> => {
+    if (await note('rejected', reason)) {
       ctx.metrics.callbacks.inc({ verdict: 'rejected', reason });
       ctx.metrics.alerts.inc({ kind: 'callback_rejected' });
       ctx.log.warn({ no_order: noOrder, kind: data.kind, reason }, 'callback rejected: changes nothing');
@@ -65,22 +66,22 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
   };
 
   if (!n) return reject('unparseable');
-  if (!n.valid) return reject(n.reason === 'ok' ? 'invalid' : n.reason, true);
-  if (n.oid_partner !== ctx.oidPartner) return reject('other_merchant', true);
+  if (!n.valid) return reject(n.reason === 'ok' ? 'invalid' : n.reason);
+  if (n.oid_partner !== ctx.oidPartner) return reject('other_merchant');
   if (!noOrder) return reject('no_order_missing');
 
   const order = await ctx.store.get(noOrder);
   if (!order) {
-    if (await note('untracked', 'untracked', false)) {
+    if (await note('untracked', 'untracked')) {
       ctx.metrics.callbacks.inc({ verdict: 'untracked', reason: 'untracked' });
       ctx.log.warn({ no_order: noOrder }, 'verified callback for an order llrecon does not track: kept for operators');
     }
     return { verdict: 'untracked', reason: 'untracked', no_order: noOrder };
   }
-  if (n.money_order && order.money_order && !moneyEquals(n.money_order, order.money_order)) return reject('amount_mismatch', true);
-  if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch', true);
+  if (n.money_order && order.money_order && !moneyEquals(n.money_order, order.money_order)) return reject('amount_mismatch');
+  if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch');
 
-  if (await note('accepted', 'verified', true)) ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
+  if (await note('accepted', 'verified')) ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
   // a hint only: confirm by query at once; a final order stays as it is
   if (!order.final) await requestConfirm(ctx, noOrder, 'notify');
   return { verdict: 'accepted', reason: 'verified', no_order: noOrder };

@@ -329,6 +329,7 @@ export class OrderStore {
     markerMs: number;
   }): Promise<boolean> {
     const marker = this.ks.callbackNoted(n.id);
+    // without an order, the order and timeline keys are stand-ins the script never touches (its entry is '')
     const keys = n.noOrder === null ? [marker, marker] : [this.ks.order(n.noOrder), this.ks.timeline(n.noOrder)];
     const entry = n.noOrder === null ? '' : timelineJson(n.entry).json;
     const written = await script(this.redis, CMD.noteCallback)(marker, ...keys, n.kept?.logKey ?? marker, n.markerMs, entry, n.kept?.json ?? '', n.kept?.logCap ?? 0);

@@ -30,9 +30,9 @@ const WAITER_GRACE_US = 2_000_000;
 /** The retry delay of a routine acquirer held back by high waiters while the window has room. */
 const YIELD_MS = 5;
 /** How long after its grant a query may still be sent: grants are counted over the window plus this. */
-export const SEND_MARGIN_MS = 100;
+const SEND_MARGIN_MS = 100;
 /** A grant answered later than this after it was asked for is not used (the rest of the margin is for sending). */
-export const GRANT_FRESH_MS = SEND_MARGIN_MS / 2;
+const GRANT_FRESH_MS = SEND_MARGIN_MS / 2;
 
 type Acquire = (log: string, waiters: string, limit: number, windowUs: number, member: string, priority: string, graceUs: number) => Promise<[number, number]>;
 
