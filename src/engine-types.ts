@@ -55,5 +55,7 @@ export interface Engine {
   /** Callbacks kept for operators, newest first. */
   callbacks(verdict: 'rejected' | 'untracked', limit: number): Promise<CallbackRecord[]>;
   readiness(): Promise<Readiness>;
+  /** False while the engine's Redis connection is known to be lost (no round trip): requests then fail fast with 503. */
+  redisReady(): boolean;
   close(): Promise<void>;
 }

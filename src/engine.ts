@@ -70,6 +70,9 @@ export function redisErrorLogger(log: Logger): (err: Error) => void {
   };
 }
 
+/** ioredis connection states in which Redis is known to be away. */
+const REDIS_DOWN = new Set(['reconnecting', 'close', 'end']);
+
 export async function createEngine(opts: EngineOptions): Promise<RunningEngine> {
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -167,6 +170,10 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     requery: (noOrder: string, meta: ActionMeta) => requestConfirm(ctx, noOrder, 'requery', meta),
     acceptNotification: (raw: string, kind: 'async' | 'return') => acceptNotification(ctx, raw, kind),
     callbacks: (verdict, limit) => listCallbacks(ctx, verdict, limit),
+
+    // down once a connection was lost (ioredis is between attempts); a first connect or an attempt under way is
+    // given the request's deadline instead
+    redisReady: () => !REDIS_DOWN.has(redis.status),
 
     async readiness(): Promise<Readiness> {
       const checks: Record<string, boolean> = {};

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/http/app.js';
+import { formatLianLianTime } from '../src/lianlian/time.js';
 import { createLogger } from '../src/log.js';
 import { notifyJobId } from '../src/queues/notify-intake.js';
 import { QUEUE, type NotifyJobData } from '../src/queues/names.js';
@@ -159,7 +160,7 @@ describe('POST /notify/lianlian/return', () => {
 });
 
 describe('when Redis is down', () => {
-  it('answers 503 (LianLian resends) and /readyz 503, and recovers when Redis is back', async () => {
+  it('answers 503 to callbacks (LianLian resends) and to the orders API, /readyz 503, and recovers when Redis is back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llrecon-http-redis-'));
     let redis = await startRedisServer({ dir, appendOnly: false });
     const own = await startStack({ http: true, env: { ROLES: 'api', REDIS_URL: redis.url } });
@@ -176,8 +177,25 @@ describe('when Redis is down', () => {
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ ready: false });
 
+      // the orders API answers at once too, instead of waiting for Redis
+      const auth = { authorization: `Bearer ${own.adminToken}`, 'content-type': 'application/json' };
+      const order = JSON.stringify({ no_order: uniqueNo(), dt_order: formatLianLianTime(Date.now()) });
+      const calls = [
+        fetch(`${own.url}/orders`, { method: 'POST', headers: auth, body: order, signal: AbortSignal.timeout(10_000) }),
+        fetch(`${own.url}/orders/SOME-ORDER`, { headers: auth, signal: AbortSignal.timeout(10_000) }),
+        fetch(`${own.url}/orders/SOME-ORDER/requery`, { method: 'POST', headers: auth, signal: AbortSignal.timeout(10_000) }),
+      ];
+      for (const res of await Promise.all(calls)) {
+        expect(res.status).toBe(503);
+        expect(await errorCode(res)).toBe('LLRECON_QUEUE_UNAVAILABLE');
+      }
+
       redis = await startRedisServer({ dir, appendOnly: false, port: redis.port });
       await waitFor(async () => (await post('/notify/lianlian', JSON.stringify({ no_order: uniqueNo() }), 'text/json', own)).status === 200, 15_000, 250);
+      // sending the refused order again is safe, and now it is tracked
+      const again = await fetch(`${own.url}/orders`, { method: 'POST', headers: auth, body: order });
+      expect(again.status).toBe(202);
+      expect(((await again.json()) as { accepted: string[] }).accepted).toHaveLength(1);
     } finally {
       await own.close();
       await redis.stop();

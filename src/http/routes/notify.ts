@@ -6,12 +6,10 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
+import { withinRedisDeadline } from '../redis-deadline.js';
 
 /** Largest callback body accepted. */
 const NOTIFY_BODY_LIMIT = 64 * 1024;
-
-/** LianLian waits 5 s for its answer: give up queueing before that, so that it resends. */
-const QUEUE_TIMEOUT_MS = 4000;
 
 /** What LianLian expects once a notification is durably recorded (protocol notes §5). */
 const LIANLIAN_ACK = { ret_code: '0000', ret_msg: '交易成功' } as const;
@@ -56,19 +54,16 @@ function rawJsonObject(body: unknown): string {
   return body;
 }
 
-/** Queue `raw` for the notify workers, or fail with 503 (so that the sender tries again) within QUEUE_TIMEOUT_MS. */
+/** Queue `raw` for the notify workers, or fail with 503 (so that the sender tries again) within the deadline. */
 async function queue(engine: Engine, req: FastifyRequest, raw: string, kind: 'async' | 'return'): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not queued within ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([engine.acceptNotification(raw, kind), late]);
+    await withinRedisDeadline(engine.redisReady, 'the callback', () => engine.acceptNotification(raw, kind));
   } catch (err) {
     req.log.error({ err, kind }, 'callback not queued');
-    throw new LlreconError('LLRECON_QUEUE_UNAVAILABLE', 'the callback could not be recorded now; send it again later');
-  } finally {
-    clearTimeout(timer);
+    // whatever went wrong, LianLian must not take this for an acknowledgement: it resends on a 503
+    throw err instanceof LlreconError && err.code === 'LLRECON_QUEUE_UNAVAILABLE'
+      ? err
+      : new LlreconError('LLRECON_QUEUE_UNAVAILABLE', 'the callback could not be recorded now; send it again later');
   }
 }
 

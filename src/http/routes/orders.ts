@@ -4,6 +4,7 @@ import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
 import { requireApiToken } from '../auth.js';
+import { withinRedisDeadline } from '../redis-deadline.js';
 
 type StoredOrder = NonNullable<Awaited<ReturnType<Engine['store']['get']>>>;
 type StoredHistoryEntry = Awaited<ReturnType<Engine['store']['history']>>[number];
@@ -99,23 +100,29 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, {
   acceptJsonOnly(app);
   app.addHook('onRequest', requireApiToken(engine.config.adminToken ?? ''));
 
+  const redis = <T>(what: string, work: () => Promise<T>): Promise<T> => withinRedisDeadline(engine.redisReady, what, work);
+
   app.post('/orders', async (req, reply) => {
-    const result = await engine.track(req.body, { source: 'api', ...headerActor(req) });
+    const actor = headerActor(req);
+    const result = await redis('the orders', () => engine.track(req.body, { source: 'api', ...actor }));
     return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
   });
 
   app.get<{ Params: { no_order: string } }>('/orders/:no_order', async (req, reply) => {
     const no = req.params.no_order;
-    const order = await engine.store.get(no);
-    if (order === null) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
-    const history = await engine.store.history(no);
+    const found = await redis('the order', async () => {
+      const order = await engine.store.get(no);
+      return order === null ? null : { order, history: await engine.store.history(no) };
+    });
+    if (found === null) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
+    const { order, history } = found;
     return reply.header('cache-control', 'no-store').send(orderView(order, history));
   });
 
   app.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', async (req, reply) => {
     const no = req.params.no_order;
     const meta = { ...headerActor(req), ...requeryBody(req.body) };
-    const queued = await engine.requery(no, { source: 'api', ...meta });
+    const queued = await redis('the re-query', () => engine.requery(no, { source: 'api', ...meta }));
     if (!queued) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
     return reply.code(202).send({ requeued: no });
   });
