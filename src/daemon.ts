@@ -13,7 +13,7 @@ import { assertMd5Supported } from './lianlian/md5-support.js';
 import { PREAUTH_QUERY_URL } from './lianlian/preauth-query.js';
 import { createLogger, type Logger } from './log.js';
 import { checkRedisSafety, createRedis } from './redis/connection.js';
-import { startRedisServer, type EmbeddedRedis } from './redis/embedded-server.js';
+import { redisUrlFile, startRedisServer, type EmbeddedRedis } from './redis/embedded-server.js';
 import { demoOrders } from './sandbox/demo-orders.js';
 import { startSandboxParts, type SandboxParts } from './sandbox/runtime.js';
 
@@ -26,11 +26,6 @@ export interface Daemon {
   sandbox: SandboxParts | null;
   redis: EmbeddedRedis | null;
   stop(): Promise<void>;
-}
-
-/** File beside the embedded Redis data telling CLI commands where the daemon's Redis listens. */
-export function redisUrlFile(dataDir: string): string {
-  return join(dataDir, 'redis.url');
 }
 
 function adminTokenFor(config: Config): { token: string; generated: boolean } {

@@ -17,21 +17,22 @@ import type { ActionMeta, Engine, Readiness } from './engine-types.js';
 import type { PrivateKey, PublicKey } from './lianlian/keys.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
-import { listCallbacks } from './queues/callback-log.js';
-import { acceptNotification } from './queues/notify-intake.js';
-import { trackOrders } from './queues/producer.js';
+import { listCallbacks } from './notify/callback-log.js';
+import { acceptNotification } from './notify/intake.js';
+import { ensurePollJobs } from './poll/ensure-poll-jobs.js';
+import { requestConfirm } from './poll/request-confirm.js';
+import { trackOrders } from './poll/track.js';
 import { closeQueues, createQueues, type WorkerTuning } from './queues/queues.js';
-import { requestConfirm } from './queues/requery.js';
-import { createRedis } from './redis/connection.js';
+import { createRedis, redisErrorLogger } from './redis/connection.js';
 import { trimEventsOlderThan } from './store/event-stream.js';
 import { keyspace } from './store/keyspace.js';
 import { OrderStore } from './store/order-store.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
 import { createWebhookSink } from './webhooks/dispatcher.js';
 import { createConfirmWorker } from '../workers/confirm-worker.js';
-import { ensurePollJobs } from '../workers/janitor.js';
 import { createNotifyWorker } from '../workers/notify-worker.js';
 import { createPollWorker } from '../workers/poll-worker.js';
+import { createWebhookWorker } from '../workers/webhook-worker.js';
 
 export interface EngineOptions {
   config: Config;
@@ -58,17 +59,6 @@ export interface RunningEngine extends Engine {
 export const SHUTDOWN_GRACE_MS = 10_000;
 const JANITOR_EVERY_MS = 5 * 60_000;
 const TRIM_EVERY_MS = 60_000;
-
-/** Connection errors, logged at most once per 5 s (ioredis reconnects by itself; a Redis outage would flood). */
-export function redisErrorLogger(log: Logger): (err: Error) => void {
-  let last = 0;
-  return (err) => {
-    const now = Date.now();
-    if (now - last < 5000) return;
-    last = now;
-    log.warn({ err: err.message }, 'redis connection error (reconnecting)');
-  };
-}
 
 /** ioredis connection states in which Redis is known to be away. */
 const REDIS_DOWN = new Set(['reconnecting', 'close', 'end']);
@@ -121,7 +111,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
   };
 
   // optional event webhooks: every process lists the queue (dashboard, metrics); `notify` processes deliver
-  const sink = config.webhook ? createWebhookSink(ctx, workerConn as unknown as ConnectionOptions, { ...config.webhook, tuning: opts.tuning ?? {} }) : null;
+  const sink = config.webhook ? createWebhookSink(ctx, workerConn as unknown as ConnectionOptions, { ...config.webhook, tuning: opts.tuning ?? {} }, createWebhookWorker) : null;
   allQueues.push(...(sink ? [sink.queue as Queue] : []));
 
   const workers: Worker[] = [];

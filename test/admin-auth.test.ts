@@ -9,7 +9,7 @@ import { safeNext } from '../src/http/admin/login-routes.js';
 import { mergeTimeline } from '../src/http/admin/order-timeline.js';
 import { deriveKeys, issueSession, readSession, SESSION_TTL_MS } from '../src/http/admin/session.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
-import { notifyJobId } from '../src/queues/notify-intake.js';
+import { notifyJobId } from '../src/notify/intake.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
 const CARD = '6222021234567890123';

@@ -2,7 +2,7 @@
 // sequence of events per order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
-import { pollOnce } from '../workers/poll-once.js';
+import { pollOnce } from '../src/poll/query-order.js';
 import { eventsOf } from './support/events.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 

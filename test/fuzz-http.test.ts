@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
-import { notifyJobId } from '../src/queues/notify-intake.js';
+import { notifyJobId } from '../src/notify/intake.js';
 import { QUEUE } from '../src/queues/names.js';
 import {
   INVALID_UTF8,

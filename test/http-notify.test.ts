@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/http/app.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { createLogger } from '../src/log.js';
-import { notifyJobId } from '../src/queues/notify-intake.js';
+import { notifyJobId } from '../src/notify/intake.js';
 import { QUEUE, type NotifyJobData } from '../src/queues/names.js';
 import { startRedisServer } from '../src/redis/embedded-server.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, importPrivateKey } from '../src/lianlian/keys.js';
 import { signFields } from '../src/lianlian/signature.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
-import { handleCallback } from '../workers/notify-worker.js';
+import { handleCallback } from '../src/notify/handle-callback.js';
 import { eventsOf } from './support/events.js';
 import { TEST_CARD_NO } from './support/log-capture.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';

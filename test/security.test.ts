@@ -14,7 +14,7 @@ import { buildApp } from '../src/http/app.js';
 import { safeEqual } from '../src/http/auth.js';
 import { createLogger } from '../src/log.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
-import { notifyJobId } from '../src/queues/notify-intake.js';
+import { notifyJobId } from '../src/notify/intake.js';
 import { QUEUE } from '../src/queues/names.js';
 import { prototypeProperties, rawExchange, stateOf } from './support/hostile.js';
 import { TEST_CARD_NO, registerSecrets, testLogDir } from './support/log-capture.js';

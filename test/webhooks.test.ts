@@ -15,6 +15,7 @@ import { createWebhookSink, type WebhookSink } from '../src/webhooks/dispatcher.
 import { DEFAULT_RETRY_POLICY, MAX_ATTEMPTS, retryDelay, type RetryPolicy } from '../src/webhooks/retry-policy.js';
 import { signWebhook, verifyWebhook, webhookHeaders } from '../src/webhooks/standard-webhooks.js';
 import { WEBHOOK_GROUP } from '../src/webhooks/stream-consumer.js';
+import { createWebhookWorker } from '../workers/webhook-worker.js';
 import { eventsOf } from './support/events.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
@@ -157,7 +158,7 @@ describe('the webhook sink', () => {
       secret,
       retry: policy,
       tuning: { lockDurationMs: 1000, orderWaitMs: 50 },
-    });
+    }, createWebhookWorker);
 
   const nextNo = () => `HOOK${Date.now()}${seq++}`;
 

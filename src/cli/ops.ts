@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 import type { Config } from '../config.js';
-import { redisUrlFile } from '../daemon.js';
-import { redisErrorLogger } from '../engine.js';
 import { LlreconError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { closeQueues, createQueues, type LlreconQueues } from '../queues/queues.js';
-import { createRedis } from '../redis/connection.js';
+import { createRedis, redisErrorLogger } from '../redis/connection.js';
+import { redisUrlFile } from '../redis/embedded-server.js';
 import { keyspace, type Keyspace } from '../store/keyspace.js';
 import { OrderStore } from '../store/order-store.js';
 

@@ -10,6 +10,7 @@
 // longer cap would leave the daemon answering 503 long after Redis came back (with a 20 s cap, up to 20 s).
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { LlreconError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 /** What a connection is for (see the file head). */
 export type RedisPurpose = 'worker' | 'queue' | 'client';
@@ -157,4 +158,15 @@ export async function checkRedisSafety(redis: Redis | Cluster): Promise<string[]
       );
   }
   return problems;
+}
+
+/** Connection errors, logged at most once per 5 s (ioredis reconnects by itself; a Redis outage would flood). */
+export function redisErrorLogger(log: Logger): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < 5000) return;
+    last = now;
+    log.warn({ err: err.message }, 'redis connection error (reconnecting)');
+  };
 }

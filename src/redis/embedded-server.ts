@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { join } from 'node:path';
 import { LlreconError } from '../errors.js';
 
 export const REDIS_INSTALL_HELP =
@@ -123,4 +124,9 @@ export async function startRedisServer(opts: EmbeddedRedisOptions): Promise<Embe
       await exit;
     },
   };
+}
+
+/** File beside the embedded Redis data telling CLI commands where the daemon's Redis listens. */
+export function redisUrlFile(dataDir: string): string {
+  return join(dataDir, 'redis.url');
 }

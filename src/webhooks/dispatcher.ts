@@ -1,9 +1,9 @@
 // The optional webhook sink (on when EVENTS_WEBHOOK_URL / EVENTS_WEBHOOK_SECRET are set): the event stream's
 // consumer group `webhooks` queues one `webhook` job per event (stream-consumer.ts), and the webhook worker
 // POSTs each, signed the Standard Webhooks way, in order per order, retried for about three days
-// (workers/webhook-worker.ts). Failed deliveries stay in the queue's failed set, retryable from the dashboard.
+// (src/webhooks/deliver.ts, run by workers/webhook-worker.ts). Failed deliveries stay in the queue's failed set, retryable from the dashboard.
 //
-//   const sink = createWebhookSink(ctx, workerConnection, config.webhook);  // the queue only: cheap
+//   const sink = createWebhookSink(ctx, workerConnection, config.webhook, createWebhookWorker);  // the queue only: cheap
 //   await sink.start();   // in processes that deliver; list sink.queue in engine.queues (the dashboard) anyway
 //   ...; await sink.close();
 import { Queue, type ConnectionOptions, type JobsOptions, type Worker } from 'bullmq';
@@ -13,8 +13,8 @@ import { maskUrl } from '../config.js';
 import type { EngineContext } from '../engine-context.js';
 import { QUEUE } from '../queues/names.js';
 import type { WorkerTuning } from '../queues/queues.js';
-import { createWebhookWorker } from '../../workers/webhook-worker.js';
 import type { WebhookJobData } from './delivery-job.js';
+import type { WebhookWorkerOptions } from './deliver.js';
 import { webhookMetrics } from './metrics.js';
 import { DELIVERY_TIMEOUT_MS } from './post-event.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
@@ -54,8 +54,16 @@ const CLOSE_GRACE_MS = DELIVERY_TIMEOUT_MS + 1000;
 /** Delivered jobs are kept this long (the job id then also stops a re-read event from being queued again). */
 const KEEP_COMPLETED_SECONDS = 24 * 3600;
 
+/** Builds the `webhook` queue's worker (workers/webhook-worker.ts; the composition root passes it in). */
+export type WebhookWorkerFactory = (ctx: EngineContext, connection: ConnectionOptions, o: WebhookWorkerOptions) => Worker<WebhookJobData>;
+
 /** The webhook sink of one process; `connection` is a BullMQ worker connection (maxRetriesPerRequest: null). */
-export function createWebhookSink(ctx: EngineContext, connection: ConnectionOptions, opts: WebhookSinkOptions): WebhookSink {
+export function createWebhookSink(
+  ctx: EngineContext,
+  connection: ConnectionOptions,
+  opts: WebhookSinkOptions,
+  createWebhookWorker: WebhookWorkerFactory,
+): WebhookSink {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
   const tuning = opts.tuning ?? {};
   const defaults: JobsOptions = {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { LlreconError } from '../../errors.js';
-import { MAX_BATCH, trackOrders } from '../../queues/producer.js';
+import { MAX_BATCH, trackOrders } from '../../poll/track.js';
 import { decodeUtf8Body } from '../../utf8.js';
 import { openOps } from '../ops.js';
 import { formatOf, parseOrderLines } from '../order-file.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { LlreconError } from '../../errors.js';
-import { requestConfirm } from '../../queues/requery.js';
+import { requestConfirm } from '../../poll/request-confirm.js';
 import { parseDuration } from '../../reconcile/duration.js';
 import { isOrderState } from '../../reconcile/states.js';
 import { openOps, type Ops } from '../ops.js';

@@ -7,7 +7,7 @@ import { parseOrderToTrack, type OrderToTrack } from '../lianlian/fields.js';
 import { parseLianLianTime } from '../lianlian/time.js';
 import { horizonFor } from '../reconcile/decide.js';
 import { scheduledDelay } from '../reconcile/schedule.js';
-import { pollJobId } from './names.js';
+import { pollJobId } from '../queues/names.js';
 
 export const MAX_BATCH = 1000;
 

@@ -1,9 +1,9 @@
 // The janitor (after Kill Bill's): makes sure every order that is not final has its poll job, so an order can
 // never be forgotten — e.g. a process killed between tracking an order and adding its job, or a job that
 // failed for good. Runs at start-up and then every few minutes; cheap (pipelined existence checks).
-import type { EngineContext } from '../src/engine-context.js';
-import { QUEUE, pollJobId } from '../src/queues/names.js';
-import { FINAL_STATES, ORDER_STATES } from '../src/reconcile/states.js';
+import type { EngineContext } from '../engine-context.js';
+import { QUEUE, pollJobId } from '../queues/names.js';
+import { FINAL_STATES, ORDER_STATES } from '../reconcile/states.js';
 
 export async function ensurePollJobs(ctx: EngineContext): Promise<{ checked: number; added: number; retried: number }> {
   const base = `${ctx.ks.bullPrefix}:${QUEUE.poll}`;

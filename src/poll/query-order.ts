@@ -2,13 +2,13 @@
 // Shared by the routine poll worker and the confirm worker. Only store.transition() changes an order's state,
 // in one atomic step with its event; everything else here is bookkeeping around that call.
 import { performance } from 'node:perf_hooks';
-import type { EngineContext } from '../src/engine-context.js';
-import { MERCHANT_PAUSE_MS } from '../src/engine-context.js';
-import { LlreconError } from '../src/errors.js';
-import type { PreauthQueryAnswer } from '../src/lianlian/preauth-query.js';
-import { decide, type Decision } from '../src/reconcile/decide.js';
-import { eventTypeFor, type OrderState, type Via } from '../src/reconcile/states.js';
-import type { OrderRecord } from '../src/store/order-record.js';
+import type { EngineContext } from '../engine-context.js';
+import { MERCHANT_PAUSE_MS } from '../engine-context.js';
+import { LlreconError } from '../errors.js';
+import type { PreauthQueryAnswer } from '../lianlian/preauth-query.js';
+import { decide, type Decision } from '../reconcile/decide.js';
+import { eventTypeFor, type OrderState, type Via } from '../reconcile/states.js';
+import type { OrderRecord } from '../store/order-record.js';
 
 export interface PollResult {
   /** The order is not tracked (any more). */

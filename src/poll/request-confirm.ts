@@ -1,7 +1,7 @@
 // Confirming queries: an operator's re-query or a verified callback makes the order's query run now.
 import type { EngineContext } from '../engine-context.js';
 import type { ActionMeta } from '../engine-types.js';
-import { confirmDedupId } from './names.js';
+import { confirmDedupId } from '../queues/names.js';
 
 /**
  * Queue a confirming query for `noOrder`. At most one waits per order (BullMQ deduplication with
