@@ -50,7 +50,14 @@ async function report(orders: number): Promise<void> {
   await sleep(50);
   gc?.();
   const m = process.memoryUsage();
-  const line: RssReport = { orders, rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, anonymous: anonymousBytes() };
+  const line: RssReport = {
+    orders,
+    rss: m.rss,
+    heapTotal: m.heapTotal,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    anonymous: anonymousBytes(),
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 

@@ -41,15 +41,38 @@ interface Sizes {
   requeryRounds: number;
 }
 
-const FULL: Sizes = { ingestRequests: 20_000, ingestWarmup: 2_000, ingestOpenLoopSeconds: 10, latencySamples: 300, scaleSizes: [100_000, 1_000_000], activeOrders: 200, requeryRounds: 10 };
-const QUICK: Sizes = { ingestRequests: 5_000, ingestWarmup: 1_000, ingestOpenLoopSeconds: 3, latencySamples: 100, scaleSizes: [20_000, 100_000], activeOrders: 200, requeryRounds: 5 };
+const FULL: Sizes = {
+  ingestRequests: 20_000,
+  ingestWarmup: 2_000,
+  ingestOpenLoopSeconds: 10,
+  latencySamples: 300,
+  scaleSizes: [100_000, 1_000_000],
+  activeOrders: 200,
+  requeryRounds: 10,
+};
+const QUICK: Sizes = {
+  ingestRequests: 5_000,
+  ingestWarmup: 1_000,
+  ingestOpenLoopSeconds: 3,
+  latencySamples: 100,
+  scaleSizes: [20_000, 100_000],
+  activeOrders: 200,
+  requeryRounds: 5,
+};
 
 /** Load generator connections (keep-alive) of the closed-loop phase. */
 const INGEST_CONNECTIONS = 64;
 /** The most connections the open-loop phase may open (it never waits for a free one to send on schedule). */
 const OPEN_LOOP_MAX_SOCKETS = 1024;
 
-const TARGET = { ingestPerSec: 3_000, ingestP99Ms: 20, finalP99Ms: 100, redisBytesPerOrder: 1_500, rssBytes: 200_000_000, flatRatio: 1.25 } as const;
+const TARGET = {
+  ingestPerSec: 3_000,
+  ingestP99Ms: 20,
+  finalP99Ms: 100,
+  redisBytesPerOrder: 1_500,
+  rssBytes: 200_000_000,
+  flatRatio: 1.25,
+} as const;
 
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -71,7 +94,13 @@ interface DaemonProcess {
   stop(): Promise<void>;
 }
 
-async function startDaemonProcess(o: { keys: KeySet; redisUrl: string; dataDir: string; queryUrl: string; settings: Record<string, string> }): Promise<DaemonProcess> {
+async function startDaemonProcess(o: {
+  keys: KeySet;
+  redisUrl: string;
+  dataDir: string;
+  queryUrl: string;
+  settings: Record<string, string>;
+}): Promise<DaemonProcess> {
   const child = fork(new URL('./extended-daemon.js', import.meta.url), [], {
     execArgv: [...process.execArgv, '--expose-gc'],
     env: {
@@ -176,7 +205,10 @@ const OPEN_LOOP_ROUNDS = 3;
 
 /** Runs the open-loop generator in a process of its own (bench/open-loop-process.ts) and returns its report. */
 async function runOpenLoop(run: OpenLoopRun): Promise<OpenLoopReport> {
-  const child = fork(new URL('./open-loop-process.js', import.meta.url), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./open-loop-process.js', import.meta.url), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
     const reply = once(child, 'message') as Promise<[OpenLoopReport]>;
     child.send(run);
@@ -225,7 +257,12 @@ async function measureIngest(o: { keys: KeySet; redisUrl: string; dataDir: strin
     for (let r = 0; r < OPEN_LOOP_ROUNDS; r++) {
       const from = o.sizes.ingestWarmup + o.sizes.ingestRequests + r * openCount;
       await daemon.ask({ type: 'stats', gc: false }); // resets its event-loop histogram
-      const open = await runOpenLoop({ url: url.href, rate: TARGET.ingestPerSec, bodies: bodies.slice(from, from + openCount), maxSockets: OPEN_LOOP_MAX_SOCKETS });
+      const open = await runOpenLoop({
+        url: url.href,
+        rate: TARGET.ingestPerSec,
+        bodies: bodies.slice(from, from + openCount),
+        maxSockets: OPEN_LOOP_MAX_SOCKETS,
+      });
       const daemonAfter = await daemon.ask({ type: 'stats', gc: false });
       rounds.push({
         rate: TARGET.ingestPerSec,
@@ -292,7 +329,9 @@ async function measureFinalLatency(o: { keys: KeySet; redisUrl: string; dataDir:
   const follow = (async () => {
     let last = '$';
     while (reading) {
-      const reply = (await reader.xread('COUNT', 500, 'BLOCK', 200, 'STREAMS', stream, last)) as Array<[string, Array<[string, string[]]>]> | null;
+      const reply = (await reader.xread('COUNT', 500, 'BLOCK', 200, 'STREAMS', stream, last)) as Array<
+        [string, Array<[string, string[]]>]
+      > | null;
       const at = performance.now();
       for (const [id, fields] of reply?.[0]?.[1] ?? []) {
         last = id;
@@ -305,8 +344,10 @@ async function measureFinalLatency(o: { keys: KeySet; redisUrl: string; dataDir:
   try {
     const orders = benchOrders('LAT', o.sizes.latencySamples, Date.now());
     const notifyUrl = `${daemon.url ?? ''}/notify/lianlian`;
-    for (const x of orders) simulator.addOrder({ ...x, oid_partner: o.keys.oidPartner, timeline: [{ code: 'PR07' }], notifyUrl, notifyOn: [] });
-    if ((await daemon.ask({ type: 'track', orders })).accepted !== orders.length) throw new Error('benchmark: latency orders not all tracked');
+    for (const x of orders)
+      simulator.addOrder({ ...x, oid_partner: o.keys.oidPartner, timeline: [{ code: 'PR07' }], notifyUrl, notifyOn: [] });
+    if ((await daemon.ask({ type: 'track', orders })).accepted !== orders.length)
+      throw new Error('benchmark: latency orders not all tracked');
     await runConcurrently(orders.length, 8, (i) => simulator.sendNotification((orders[i] as { no_order: string }).no_order, 'PR07'));
     await waitUntil('every latency order authorized', () => orders.every((x) => arrived.has(`preauth.authorized ${x.no_order}`)), 60_000);
     const latencies: number[] = [];
@@ -396,7 +437,10 @@ async function measureScale(o: { keys: KeySet; redisUrl: string; dataDir: string
 function ingestSection(r: IngestResult, cores: number): string[] {
   const rounds = r.openLoop;
   const first = rounds[0];
-  const median = quantile(rounds.map((x) => x.p99), 0.5);
+  const median = quantile(
+    rounds.map((x) => x.p99),
+    0.5,
+  );
   const kept = rounds.every((x) => x.achievedPerSec >= x.rate * 0.98);
   const on2 = cores === 2 ? '' : ` (this machine: ${cores} cores)`;
   return [
@@ -438,16 +482,18 @@ function scaleSection(points: ScalePoint[], s: Sizes): string[] {
   const lines = [
     `### Scale (all roles, POLL_SCHEDULE=1h; ${s.activeOrders} orders queried ${s.requeryRounds} times over at each size)`,
     '',
-    'Redis bytes per order: INFO used_memory delta from 0 tracked orders. RSS and V8 heap used: the daemon process after GC (the daemon tracks the orders itself, in batches of 1000, so what it allocated for that is behind it). CPU per poll: the daemon process, over the fixed set\'s confirming queries (engine.requery), simulator in its own process.',
+    "Redis bytes per order: INFO used_memory delta from 0 tracked orders. RSS and V8 heap used: the daemon process after GC (the daemon tracks the orders itself, in batches of 1000, so what it allocated for that is behind it). CPU per poll: the daemon process, over the fixed set's confirming queries (engine.requery), simulator in its own process.",
     '',
     '| tracked orders | Redis bytes/order | daemon RSS MB | heap used MB | CPU µs/poll | polls/s | targets |',
     '|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const p of points) {
     const targets: string[] = [];
-    if (p.redisBytesPerOrder !== null) targets.push(`≤ ${int(TARGET.redisBytesPerOrder)} B/order ${mark(p.redisBytesPerOrder <= TARGET.redisBytesPerOrder)}`);
+    if (p.redisBytesPerOrder !== null)
+      targets.push(`≤ ${int(TARGET.redisBytesPerOrder)} B/order ${mark(p.redisBytesPerOrder <= TARGET.redisBytesPerOrder)}`);
     targets.push(`RSS ≤ ${mb(TARGET.rssBytes)} MB ${mark(p.rss <= TARGET.rssBytes)}`);
-    if (first && p !== first) targets.push(`CPU/poll ≤ ${TARGET.flatRatio}× at 0 ${mark(p.cpuUsPerPoll <= first.cpuUsPerPoll * TARGET.flatRatio)}`);
+    if (first && p !== first)
+      targets.push(`CPU/poll ≤ ${TARGET.flatRatio}× at 0 ${mark(p.cpuUsPerPoll <= first.cpuUsPerPoll * TARGET.flatRatio)}`);
     lines.push(
       `| ${int(p.orders)} | ${p.redisBytesPerOrder === null ? '—' : int(p.redisBytesPerOrder)} | ${mb(p.rss)} | ${mb(p.heapUsed)} | ${ms(p.cpuUsPerPoll)} | ${int(p.pollsPerSec)} | ${targets.join(', ')} |`,
     );
@@ -464,12 +510,20 @@ export async function runExtended(opts: { quick: boolean; only?: string }): Prom
   const dir = mkdtempSync(join(tmpdir(), 'llrecon-bench-ext-'));
   const redis = await startRedisServer({ dir: join(dir, 'redis'), appendOnly: true });
   const cores = (await import('node:os')).availableParallelism();
-  const lines = ['## Extended: callback ingest, callback → event latency, scale', '', `redis-server: append-only on (fsync every second), its own process; ${cores} cores.`, ''];
+  const lines = [
+    '## Extended: callback ingest, callback → event latency, scale',
+    '',
+    `redis-server: append-only on (fsync every second), its own process; ${cores} cores.`,
+    '',
+  ];
   try {
     const keys = makeKeySet(1024);
     const parts: Array<[string, () => Promise<string[]>]> = [
       ['callback ingest', async () => ingestSection(await measureIngest({ keys, redisUrl: redis.url, dataDir: dir, sizes }), cores)],
-      ['callback → final event latency', async () => latencySection(await measureFinalLatency({ keys, redisUrl: redis.url, dataDir: dir, sizes }))],
+      [
+        'callback → final event latency',
+        async () => latencySection(await measureFinalLatency({ keys, redisUrl: redis.url, dataDir: dir, sizes })),
+      ],
       ['scale', async () => scaleSection(await measureScale({ keys, redisUrl: redis.url, dataDir: dir, sizes }), sizes)],
     ];
     for (const [name, run] of parts) {

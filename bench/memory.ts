@@ -64,7 +64,8 @@ export async function measureRedisPerOrder(o: { keys: KeySet; redisUrl: string; 
     const ks = engine.ctx.ks;
     const bull = `${ks.bullPrefix}:${QUEUE.poll}`;
     const no = orders[Math.floor(orders.length / 2)]?.no_order ?? '';
-    if ((await redis.zscore(`${bull}:delayed`, pollJobId(no))) === null) throw new Error('benchmark: the sample order has no delayed poll job');
+    if ((await redis.zscore(`${bull}:delayed`, pollJobId(no))) === null)
+      throw new Error('benchmark: the sample order has no delayed poll job');
     const indexes = await Promise.all([ks.allOrders, ks.stateIndex('pending'), `${bull}:delayed`].map((k) => memoryUsage(redis, k)));
     return {
       orders: o.orders,

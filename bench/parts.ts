@@ -28,7 +28,11 @@ function result(count: number, m: { cpuUs: number; wallMs: number }): PartResult
  * options) and a worker with the poll worker's options. `process` is the cost of taking and completing a waiting
  * job (what each poll goes through); `add` (adding them in bulk beforehand) is shown apart, a poll adds no job.
  */
-export async function measureBullNoop(o: { redisUrl: string; concurrency: number; jobs: number }): Promise<{ process: PartResult; add: PartResult }> {
+export async function measureBullNoop(o: {
+  redisUrl: string;
+  concurrency: number;
+  jobs: number;
+}): Promise<{ process: PartResult; add: PartResult }> {
   const cfg = { redisUrl: o.redisUrl, redisCluster: false };
   const queueConn = createRedis(cfg, 'queue');
   const workerConn = createRedis(cfg, 'worker');
@@ -51,7 +55,9 @@ export async function measureBullNoop(o: { redisUrl: string; concurrency: number
     const add = startCpuMeter();
     for (let i = 0; i < o.jobs; i += 1000) {
       const n = Math.min(1000, o.jobs - i);
-      await queues.poll.addBulk(Array.from({ length: n }, (_, k) => ({ name: 'poll', data: { no: `N${i + k}` }, opts: { jobId: pollJobId(`N${i + k}`) } })));
+      await queues.poll.addBulk(
+        Array.from({ length: n }, (_, k) => ({ name: 'poll', data: { no: `N${i + k}` }, opts: { jobId: pollJobId(`N${i + k}`) } })),
+      );
     }
     const added = add.read();
     const run = startCpuMeter();
@@ -83,7 +89,14 @@ function answerFields(keys: KeySet): Record<string, string> {
 /** One signFields of a query request (merchant key) and one verifyBody of a signed answer (LianLian key). */
 export function measureSignVerify(keys: KeySet, iterations: number): { sign: PartResult; verify: PartResult } {
   const [order] = benchOrders('SIG', 1, Date.now());
-  const request = { oid_partner: keys.oidPartner, sign_type: 'RSA', pay_type: 'F', api_version: '1.0', no_order: order?.no_order, dt_order: order?.dt_order };
+  const request = {
+    oid_partner: keys.oidPartner,
+    sign_type: 'RSA',
+    pay_type: 'F',
+    api_version: '1.0',
+    no_order: order?.no_order,
+    dt_order: order?.dt_order,
+  };
   const answer = JSON.stringify(signFields(answerFields(keys), keys.lianlianPrivateKey));
   const warm = Math.max(50, Math.floor(iterations / 10));
   const signing = () => signFields(request, keys.merchantKey);
@@ -103,12 +116,20 @@ export function measureSignVerify(keys: KeySet, iterations: number): { sign: Par
  * Bare requests with llrecon's HTTP client (createHttpClient + postJson): one pre-signed query body POSTed again
  * and again to the simulator, `concurrency` at a time. Signing it and checking the answer are not in it.
  */
-export async function measureBareRequests(o: { keys: KeySet; sim: SimulatorProcess; count: number; concurrency: number }): Promise<PartResult> {
+export async function measureBareRequests(o: {
+  keys: KeySet;
+  sim: SimulatorProcess;
+  count: number;
+  concurrency: number;
+}): Promise<PartResult> {
   const orders = benchOrders('BARE', 1, Date.now());
   const [order] = orders;
   if (!order) throw new Error('benchmark: no order');
   await o.sim.addOrders(orders, 'PR07');
-  const body = buildPreauthQueryRequest({ oid_partner: o.keys.oidPartner, no_order: order.no_order, dt_order: order.dt_order }, o.keys.merchantKey);
+  const body = buildPreauthQueryRequest(
+    { oid_partner: o.keys.oidPartner, no_order: order.no_order, dt_order: order.dt_order },
+    o.keys.merchantKey,
+  );
   const timeoutMs = 10_000;
   const http = createHttpClient({ timeoutMs });
   try {
@@ -139,7 +160,13 @@ export async function measureRedisWrite(o: { redisUrl: string; count: number; co
     type: 'com.lianlian.preauth.authorized',
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
-    data: { no_order: 'ORD202611241030000000123', dt_order: '20261124103000', state: 'authorized', ret_code: 'PR07', money_order: '128.00' },
+    data: {
+      no_order: 'ORD202611241030000000123',
+      dt_order: '20261124103000',
+      state: 'authorized',
+      ret_code: 'PR07',
+      money_order: '128.00',
+    },
   });
   const write = (i: number) =>
     redis

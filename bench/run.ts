@@ -108,7 +108,9 @@ function pollsSection(figures: Map<number, KeySizeFigures>, s: Sizes, cores: num
       bits === 1024
         ? `≥ ${int(TARGET.pollsPerSec1024)} polls/s on 2 cores ${mark(p.pollsPerSec >= TARGET.pollsPerSec1024)}${cores === 2 ? '' : ` (this machine: ${cores} cores)`}`
         : '—';
-    lines.push(`| ${bits} | ${int(p.pollsPerSec)} | ${us(p.cpuUsPerPoll)} (${us(p.userUsPerPoll)} + ${us(p.systemUsPerPoll)}) | ${target} |`);
+    lines.push(
+      `| ${bits} | ${int(p.pollsPerSec)} | ${us(p.cpuUsPerPoll)} (${us(p.userUsPerPoll)} + ${us(p.systemUsPerPoll)}) | ${target} |`,
+    );
   }
   lines.push(
     '',
@@ -118,27 +120,36 @@ function pollsSection(figures: Map<number, KeySizeFigures>, s: Sizes, cores: num
     '|---|---:|---:|---:|---|',
   );
   for (const [bits, { polls: p }] of figures) {
-    const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k} ${int(v)}`).join(', ');
+    const outcomes = Object.entries(p.outcomes)
+      .map(([k, v]) => `${k} ${int(v)}`)
+      .join(', ');
     const all = p.cpuUsPerPoll + p.simulatorCpuUsPerPoll + p.redisCpuUsPerPoll;
     lines.push(`| ${bits} | ${us(p.simulatorCpuUsPerPoll)} | ${us(p.redisCpuUsPerPoll)} | ${us(all)} | ${outcomes} |`);
   }
   return lines;
 }
 
-function partsSection(figures: Map<number, KeySizeFigures>, noop: { process: PartResult; add: PartResult }, write: PartResult, s: Sizes): string[] {
+function partsSection(
+  figures: Map<number, KeySizeFigures>,
+  noop: { process: PartResult; add: PartResult },
+  write: PartResult,
+  s: Sizes,
+): string[] {
   const lines = [
     '## 2. The sum of its parts (each measured alone in the same run, CPU µs of the bench process per operation)',
     '',
     `| part | ${[...figures.keys()].map((b) => `${b}-bit keys`).join(' | ')} |`,
     `|---|${[...figures.keys()].map(() => '---:').join('|')}|`,
   ];
-  const row = (name: string, value: (f: KeySizeFigures) => string) => lines.push(`| ${name} | ${[...figures.values()].map(value).join(' | ')} |`);
+  const row = (name: string, value: (f: KeySizeFigures) => string) =>
+    lines.push(`| ${name} | ${[...figures.values()].map(value).join(' | ')} |`);
   row(`BullMQ no-op job (poll queue options, concurrency ${s.concurrency})`, () => us(noop.process.cpuUsPerOp));
   row('one sign (signFields, merchant key)', (f) => us(f.sign.cpuUsPerOp));
   row('one verify (verifyBody, LianLian key)', (f) => us(f.verify.cpuUsPerOp));
   row(`one bare request (createHttpClient + postJson, concurrency ${s.concurrency})`, (f) => us(f.bare.cpuUsPerOp));
   row('one Redis write (HSET + XADD pipeline, ioredis)', () => us(write.cpuUsPerOp));
-  const sum = (f: KeySizeFigures) => noop.process.cpuUsPerOp + f.sign.cpuUsPerOp + f.verify.cpuUsPerOp + f.bare.cpuUsPerOp + write.cpuUsPerOp;
+  const sum = (f: KeySizeFigures) =>
+    noop.process.cpuUsPerOp + f.sign.cpuUsPerOp + f.verify.cpuUsPerOp + f.bare.cpuUsPerOp + write.cpuUsPerOp;
   row('**sum of the parts**', (f) => `**${us(sum(f))}**`);
   row('**llrecon per poll**', (f) => `**${us(f.polls.cpuUsPerPoll)}**`);
   row(`**ratio** llrecon / sum (target ≤ ${TARGET.overheadRatio})`, (f) => {
@@ -182,10 +193,11 @@ function rssSection(reports: RssReport[], s: Sizes): string[] {
     '| orders | RSS MB | of which anonymous MB | V8 heap total MB | heap used MB | external MB |',
     '|---:|---:|---:|---:|---:|---:|',
     ...reports.map(
-      (r) => `| ${int(r.orders)} | ${mb(r.rss)} | ${r.anonymous === null ? '—' : mb(r.anonymous)} | ${mb(r.heapTotal)} | ${mb(r.heapUsed)} | ${mb(r.external)} |`,
+      (r) =>
+        `| ${int(r.orders)} | ${mb(r.rss)} | ${r.anonymous === null ? '—' : mb(r.anonymous)} | ${mb(r.heapTotal)} | ${mb(r.heapUsed)} | ${mb(r.external)} |`,
     ),
     '',
-    'Anonymous: the process\'s private memory (/proc/self/smaps_rollup); the rest of RSS is file-backed pages, mostly the node executable\'s (shared, reclaimable).',
+    "Anonymous: the process's private memory (/proc/self/smaps_rollup); the rest of RSS is file-backed pages, mostly the node executable's (shared, reclaimable).",
     '',
   ];
   if (!last || !first) return [...lines, '(no reports)'];
@@ -196,7 +208,9 @@ function rssSection(reports: RssReport[], s: Sizes): string[] {
     `Growth from ${int(first.orders)} to ${int(last.orders)} orders: ${mb(growth)} MB — target flat (≤ ${mb(TARGET.rssGrowthBytes)} MB) ${mark(growth <= TARGET.rssGrowthBytes)}`,
   );
   if (first.anonymous !== null && last.anonymous !== null)
-    lines.push(`(anonymous memory over the same orders: ${mb(last.anonymous - first.anonymous)} MB; no target, shown because file-backed pages can hide growth)`);
+    lines.push(
+      `(anonymous memory over the same orders: ${mb(last.anonymous - first.anonymous)} MB; no target, shown because file-backed pages can hide growth)`,
+    );
   return lines;
 }
 
@@ -219,7 +233,16 @@ async function main(): Promise<void> {
       const sim = await startSimulatorProcess(keys);
       try {
         progress(`${bits}-bit keys: ${int(s.warmupPolls + s.polls)} polls`);
-        const polls = await measurePolls({ keys, sim, redisUrl: redis.url, dataDir, concurrency: s.concurrency, orders: s.pollOrders, warmupPolls: s.warmupPolls, polls: s.polls });
+        const polls = await measurePolls({
+          keys,
+          sim,
+          redisUrl: redis.url,
+          dataDir,
+          concurrency: s.concurrency,
+          orders: s.pollOrders,
+          warmupPolls: s.warmupPolls,
+          polls: s.polls,
+        });
         progress(`${bits}-bit keys: ${int(s.bareRequests)} bare requests, ${int(s.signVerify)} signs and verifies`);
         const bare = await measureBareRequests({ keys, sim, count: s.bareRequests, concurrency: s.concurrency });
         const { sign, verify } = measureSignVerify(keys, s.signVerify);

@@ -30,7 +30,9 @@ function env(name: string): string {
 async function main(): Promise<void> {
   const simulator = new LianLianSimulator({
     lianlianPrivateKey: importPrivateKey(env('BENCH_SIM_LIANLIAN_KEY'), 'BENCH_SIM_LIANLIAN_KEY'),
-    merchants: [{ oid_partner: env('BENCH_SIM_OID_PARTNER'), publicKey: importPublicKey(env('BENCH_SIM_MERCHANT_KEY'), 'BENCH_SIM_MERCHANT_KEY') }],
+    merchants: [
+      { oid_partner: env('BENCH_SIM_OID_PARTNER'), publicKey: importPublicKey(env('BENCH_SIM_MERCHANT_KEY'), 'BENCH_SIM_MERCHANT_KEY') },
+    ],
     seed: 1,
   });
   const { url } = await simulator.start({ host: '127.0.0.1', port: 0 });

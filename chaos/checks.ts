@@ -45,7 +45,8 @@ export function checkFinalStates(orders: readonly ChaosOrder[], stored: Readonly
     const want = o.expectedStates.at(-1);
     if (!s) problems.push(`${o.no_order}: no record`);
     else if (!s.final || s.state !== want) problems.push(`${o.no_order}: ${s.state}${s.final ? ' (final)' : ''}, expected ${want}`);
-    else if (s.version !== o.expectedStates.length) problems.push(`${o.no_order}: version ${s.version} after ${o.expectedStates.length} scripted changes`);
+    else if (s.version !== o.expectedStates.length)
+      problems.push(`${o.no_order}: version ${s.version} after ${o.expectedStates.length} scripted changes`);
   }
   return verdict('every order final, in its correct state', problems, `${orders.length} of ${orders.length} orders final and right`);
 }
@@ -62,16 +63,23 @@ export function checkSequences(orders: readonly ChaosOrder[], byOrder: ReadonlyM
     events += seen.length;
     const states = seen.map((e) => e.data.state);
     if (states.join(',') !== o.expectedStates.join(',')) {
-      problems.push(`${o.no_order} (${o.path.name}): events [${states.join(' → ')}], expected [${o.expectedStates.join(' → ')}] via [${seen.map((e) => e.data.via).join(',')}]`);
+      problems.push(
+        `${o.no_order} (${o.path.name}): events [${states.join(' → ')}], expected [${o.expectedStates.join(' → ')}] via [${seen.map((e) => e.data.via).join(',')}]`,
+      );
       continue;
     }
     seen.forEach((e, i) => {
       const previous = i === 0 ? 'pending' : seen[i - 1]?.data.state;
-      if (e.data.previous_state !== previous) problems.push(`${o.no_order}: event ${i + 1} has previous_state ${e.data.previous_state}, expected ${previous}`);
+      if (e.data.previous_state !== previous)
+        problems.push(`${o.no_order}: event ${i + 1} has previous_state ${e.data.previous_state}, expected ${previous}`);
       if (e.id !== `${oidPartner}:${o.no_order}:${i + 1}`) problems.push(`${o.no_order}: event ${i + 1} has id ${e.id}`);
     });
   }
-  return verdict('events per order = the scripted changes, in order, once each', problems, `${events} events, each order's exactly as scripted`);
+  return verdict(
+    'events per order = the scripted changes, in order, once each',
+    problems,
+    `${events} events, each order's exactly as scripted`,
+  );
 }
 
 /**
@@ -92,11 +100,20 @@ export function checkOnlySignedStates(orders: readonly ChaosOrder[], events: rea
     else if (e.data.ret_code === null || STATE_OF_CODE[e.data.ret_code] !== e.data.state)
       problems.push(`${o.no_order}: event ${e.id} says ${e.data.state} with ret_code ${e.data.ret_code}`);
   }
-  return verdict('no event without a signed answer behind it', problems, `all ${events.length} events name a state of their order's real timeline, with its code`);
+  return verdict(
+    'no event without a signed answer behind it',
+    problems,
+    `all ${events.length} events name a state of their order's real timeline, with its code`,
+  );
 }
 
 /** Every order was taken in by POST /orders and has its record (what the final-state check then looks at). */
-export function checkNothingLost(orders: readonly ChaosOrder[], accepted: ReadonlySet<string>, stored: ReadonlyMap<string, StoredOrder>, failedPollJobs: number): ChaosCheck {
+export function checkNothingLost(
+  orders: readonly ChaosOrder[],
+  accepted: ReadonlySet<string>,
+  stored: ReadonlyMap<string, StoredOrder>,
+  failedPollJobs: number,
+): ChaosCheck {
   const problems: string[] = [];
   for (const o of orders) {
     if (!accepted.has(o.no_order)) problems.push(`${o.no_order}: never accepted by POST /orders`);
@@ -145,7 +162,12 @@ export function checkRateCap(times: readonly number[], cap: number, slackMs = 0)
   const worst = maxInWindow(times, windowMs);
   const within = slackMs === 0 ? 'every sliding second' : `every sliding ${windowMs} ms (${slackMs} ms of observation slack)`;
   const name = `query rate as LianLian saw it ≤ ${cap}/s in ${within}`;
-  if (worst <= cap) return { name, pass: true, detail: `at most ${worst} queries in any ${windowMs} ms at the simulator (${maxInWindow(times, 1000)} in any 1000 ms), over ${times.length} queries` };
+  if (worst <= cap)
+    return {
+      name,
+      pass: true,
+      detail: `at most ${worst} queries in any ${windowMs} ms at the simulator (${maxInWindow(times, 1000)} in any 1000 ms), over ${times.length} queries`,
+    };
   return { name, pass: false, detail: `${worst} queries within ${windowMs} ms at the simulator (cap ${cap})` };
 }
 
@@ -161,11 +183,23 @@ export function checkGrantsAtRedis(grants: readonly number[], queries: readonly 
     const perSecond = new Map<number, number>();
     for (const t of queries) perSecond.set(Math.floor((t - originMs) / 1000), (perSecond.get(Math.floor((t - originMs) / 1000)) ?? 0) + 1);
     for (const t of grants) perSecond.set(Math.floor((t - originMs) / 1000), (perSecond.get(Math.floor((t - originMs) / 1000)) ?? 0) - 1);
-    const short = [...perSecond].filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, 5);
-    return { name, pass: false, detail: `the watch saw ${grants.length} grants for ${queries.length} queries: it missed some (most queries over grants seen: ${short.map(([s, d]) => `+${s}s ${d}`).join(', ')})` };
+    const short = [...perSecond]
+      .filter(([, d]) => d > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5);
+    return {
+      name,
+      pass: false,
+      detail: `the watch saw ${grants.length} grants for ${queries.length} queries: it missed some (most queries over grants seen: ${short.map(([s, d]) => `+${s}s ${d}`).join(', ')})`,
+    };
   }
   const worst = maxInWindow(grants, 1000);
-  if (worst <= cap) return { name, pass: true, detail: `at most ${worst} grants in any 1000 ms, over ${grants.length} grants (${queries.length} queries reached the simulator)` };
+  if (worst <= cap)
+    return {
+      name,
+      pass: true,
+      detail: `at most ${worst} grants in any 1000 ms, over ${grants.length} grants (${queries.length} queries reached the simulator)`,
+    };
   return { name, pass: false, detail: `${worst} grants within 1000 ms (cap ${cap})` };
 }
 
@@ -173,11 +207,17 @@ export function checkGrantsAtRedis(grants: readonly number[], queries: readonly 
  * Genuine callbacks led to confirming queries, and every forged one (and only those) was rejected and recorded
  * once, even when its notify worker was killed after recording it (the job runs again).
  */
-export function checkCallbacks(accepted: number, rejected: ReadonlyArray<{ no_order: string | null; reason: string }>, forged: readonly ChaosOrder[]): ChaosCheck {
+export function checkCallbacks(
+  accepted: number,
+  rejected: ReadonlyArray<{ no_order: string | null; reason: string }>,
+  forged: readonly ChaosOrder[],
+): ChaosCheck {
   const forgedNos = new Set(forged.map((o) => o.no_order));
   const problems: string[] = [];
   if (accepted === 0) problems.push('no genuine callback was accepted');
-  for (const r of rejected) if (r.no_order === null || !forgedNos.has(r.no_order)) problems.push(`a callback for ${r.no_order} rejected (${r.reason}), not a forged one`);
+  for (const r of rejected)
+    if (r.no_order === null || !forgedNos.has(r.no_order))
+      problems.push(`a callback for ${r.no_order} rejected (${r.reason}), not a forged one`);
   const rejectedNos = new Set(rejected.map((r) => r.no_order));
   for (const no of forgedNos) if (!rejectedNos.has(no)) problems.push(`the forged callback for ${no} was not rejected`);
   const twice = rejected.length - rejectedNos.size;
@@ -206,5 +246,9 @@ export function checkLogsClean(text: string, secrets: readonly string[], cardNum
   if (cards > 0) problems.push(`${cards} card number(s) in the logs`);
   const long = text.match(/[A-Za-z0-9+/]{100,}={0,2}/g)?.length ?? 0;
   if (long > 0) problems.push(`${long} signature-length base64 run(s) in the logs`);
-  return verdict('logs hold no secret, key, signature or card number', problems, `${lines} log lines of every process scanned for ${secrets.length} secrets, ${cardNumbers.length} card number(s), PEM keys and signatures: none found`);
+  return verdict(
+    'logs hold no secret, key, signature or card number',
+    problems,
+    `${lines} log lines of every process scanned for ${secrets.length} secrets, ${cardNumbers.length} card number(s), PEM keys and signatures: none found`,
+  );
 }

@@ -11,7 +11,12 @@ const list = (r: Record<string, number>): string =>
  * The report of `report`, run with `opts`, as Markdown (also what `npm run chaos` prints). `context` lines (the
  * machine, the date) go under the heading; `shownLogDir` is how the log directory is named (default: as given).
  */
-export function formatReport(report: ChaosReport, opts: ChaosOptions, context: readonly string[] = [], shownLogDir = report.logDir): string {
+export function formatReport(
+  report: ChaosReport,
+  opts: ChaosOptions,
+  context: readonly string[] = [],
+  shownLogDir = report.logDir,
+): string {
   const f = report.figures;
   const lines = [
     '# llrecon chaos run',
@@ -34,7 +39,9 @@ export function formatReport(report: ChaosReport, opts: ChaosOptions, context: r
     `- worker kills (SIGKILL): ${f.workerKills}; worker starts: ${f.workerStarts}; exits nobody asked for: ${f.unexpectedExits.length}`,
     `- Redis restart: ${f.redisRestart.how}, back after ${f.redisRestart.downMs} ms; Redis outage: ${f.outage.how}, down ${seconds(f.outage.downMs)}`,
     `- query rate: cap ${f.rate.cap}/s; as the simulator saw them, most in any 900 ms ${f.rate.max900ms} and in any 1000 ms ${f.rate.max1000ms}; granted on Redis's clock, most in any 1000 ms ${f.rate.grantsMax1000ms}; mean ${f.rate.meanPerSec}/s` +
-      (f.rate.worst900msAt === null ? '' : `; the busiest 900 ms began at +${seconds(f.rate.worst900msAt)}${f.rate.workerStartBeforeWorstMs === null ? '' : `, ${f.rate.workerStartBeforeWorstMs} ms after a worker process was (re)started`}`),
+      (f.rate.worst900msAt === null
+        ? ''
+        : `; the busiest 900 ms began at +${seconds(f.rate.worst900msAt)}${f.rate.workerStartBeforeWorstMs === null ? '' : `, ${f.rate.workerStartBeforeWorstMs} ms after a worker process was (re)started`}`),
     `- callbacks: ${f.callbacks.accepted} verified and confirmed by query, ${f.callbacks.rejected} rejected (${f.callbacks.forgedSent} forged sent)`,
     `- every order final ${f.allFinalAfterMs === null ? 'NEVER' : `${seconds(f.allFinalAfterMs)} after the first POST /orders`}; whole run ${seconds(f.durationMs)}`,
     '',

@@ -168,7 +168,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   mkdirSync(opts.logDir, { recursive: true });
   const id = makeIdentity(opts.keyBits);
   const { merchant, lianlian, stranger } = id;
-  const secrets = [id.adminToken, merchant.privatePem, merchant.privateBase64, lianlian.privatePem, lianlian.privateBase64, stranger.privatePem, stranger.privateBase64];
+  const secrets = [
+    id.adminToken,
+    merchant.privatePem,
+    merchant.privateBase64,
+    lianlian.privatePem,
+    lianlian.privateBase64,
+    stranger.privatePem,
+    stranger.privateBase64,
+  ];
   opts.registerSecrets?.(...secrets);
   const ks = keyspace('chaos');
   const tag = randomBytes(3).toString('hex');
@@ -224,7 +232,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     grants = new GrantWatch(probe, ks.rateLog);
     say(`${elapsed()} redis ${redis.url}, simulator ${sim.url}, api ${apiUrl}, 2 workers up`);
 
-    const orders = makeOrders({ count: opts.orders, answersPerStep: opts.answersPerStep, notifyEvery: opts.notifyEvery, tag, nowMs: Date.now() });
+    const orders = makeOrders({
+      count: opts.orders,
+      answersPerStep: opts.answersPerStep,
+      notifyEvery: opts.notifyEvery,
+      tag,
+      nowMs: Date.now(),
+    });
     const finalCount = async (): Promise<number> => {
       const counts = await store.counts();
       return FINAL_STATES.reduce((n, s) => n + counts[s], 0);
@@ -312,7 +326,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const forge = async () => {
       for (const [i, o] of forged.entries()) {
         await at(((i + 1) * opts.chaosMs) / (forged.length + 1));
-        await postUntilAccepted(`${apiUrl}/notify/lianlian`, forgedNotification(o, id.oidPartner, 'PR11', stranger.privatePem), null, deadline);
+        await postUntilAccepted(
+          `${apiUrl}/notify/lianlian`,
+          forgedNotification(o, id.oidPartner, 'PR11', stranger.privatePem),
+          null,
+          deadline,
+        );
       }
     };
 
@@ -327,7 +346,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     };
     const progressDone = progress();
 
-    say(`${elapsed()} chaos for ${opts.chaosMs / 1000}s: ${orders.length} orders, ${opts.faultRate * 100}% faults, cap ${opts.queryRatePerSec}/s`);
+    say(
+      `${elapsed()} chaos for ${opts.chaosMs / 1000}s: ${orders.length} orders, ${opts.faultRate * 100}% faults, cap ${opts.queryRatePerSec}/s`,
+    );
     await Promise.all([track(), redisChaos(), forge(), ...workers.map(killLoop)]);
     for (const w of workers) if (!w.alive) w.start().catch(() => undefined);
     say(`${elapsed()} chaos over (${kills()} worker kills); waiting for every order to be final`);
@@ -358,8 +379,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const o of orders.filter((x) => x.notifies)) {
       for (const e of await store.timeline(o.no_order, 100)) if (e.kind === 'callback' && e.verdict === 'accepted') callbacksAccepted++;
     }
-    const rejected = (await probe.lrange(ks.rejectedCallbacks, 0, -1)).map((r) => JSON.parse(r) as { no_order: string | null; reason: string });
-    const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.status === 200, () => false);
+    const rejected = (await probe.lrange(ks.rejectedCallbacks, 0, -1)).map(
+      (r) => JSON.parse(r) as { no_order: string | null; reason: string },
+    );
+    const ready = await fetch(`${apiUrl}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     const eventsAfterOutage = events.filter((e) => Date.parse(e.time) > down.outageEndedAt).length;
 
     const checks: ChaosCheck[] = [
@@ -377,14 +403,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         pass: unexpected.length === 0 && ready && eventsAfterOutage > 0,
         detail:
           `${unexpected.length} exit(s) nobody asked for` +
-          unexpected.map((u) => ` [${u.name}#${u.incarnation} code ${u.code} signal ${u.signal}: ${u.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}]`).join('') +
+          unexpected
+            .map(
+              (u) =>
+                ` [${u.name}#${u.incarnation} code ${u.code} signal ${u.signal}: ${u.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}]`,
+            )
+            .join('') +
           `; API /readyz ${ready ? '200' : 'not ready'} at the end; ${eventsAfterOutage} events written after the outage`,
       },
     ];
 
     await Promise.all(processes.map((p) => p.terminate()));
     const worst = worstWindow(times, 900);
-    const lastStart = worst.start === null ? null : Math.max(...workers.flatMap((w) => w.startedAt.filter((t) => t <= (worst.start as number))));
+    const lastStart =
+      worst.start === null ? null : Math.max(...workers.flatMap((w) => w.startedAt.filter((t) => t <= (worst.start as number))));
     const span = times.length > 1 ? ((times.at(-1) as number) - (times[0] as number)) / 1000 : 1;
     const ordersByPath: Record<string, number> = {};
     for (const o of orders) ordersByPath[o.path.name] = (ordersByPath[o.path.name] ?? 0) + 1;
@@ -411,7 +443,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         grantsMax1000ms: maxInWindow(grantTimes, 1000),
         meanPerSec: Math.round((times.length / span) * 10) / 10,
         worst900msAt: worst.start === null ? null : Math.round(worst.start - (performance.timeOrigin + t0)),
-        workerStartBeforeWorstMs: worst.start === null || lastStart === null || !Number.isFinite(lastStart) ? null : Math.round(worst.start - lastStart),
+        workerStartBeforeWorstMs:
+          worst.start === null || lastStart === null || !Number.isFinite(lastStart) ? null : Math.round(worst.start - lastStart),
       },
       callbacks: { accepted: callbacksAccepted, rejected: rejected.length, forgedSent: forged.length },
       unexpectedExits: unexpected,

@@ -11,11 +11,7 @@ import { LianLianSimulator } from '../src/sandbox/simulator.js';
 import { planFaults } from './faults.js';
 
 /** What the run asks of this process. */
-export type SimulatorCommand =
-  | { type: 'add'; orders: NewOrder[] }
-  | { type: 'stats' }
-  | { type: 'arrivals' }
-  | { type: 'stop' };
+export type SimulatorCommand = { type: 'add'; orders: NewOrder[] } | { type: 'stats' } | { type: 'arrivals' } | { type: 'stop' };
 
 /** This process's messages. */
 export type SimulatorReply =
@@ -34,7 +30,9 @@ const reply = (r: SimulatorReply): void => void process.send?.(r);
 
 const simulator = new LianLianSimulator({
   lianlianPrivateKey: importPrivateKey(env('CHAOS_SIM_LIANLIAN_KEY'), 'CHAOS_SIM_LIANLIAN_KEY'),
-  merchants: [{ oid_partner: env('CHAOS_SIM_OID_PARTNER'), publicKey: importPublicKey(env('CHAOS_SIM_MERCHANT_KEY'), 'CHAOS_SIM_MERCHANT_KEY') }],
+  merchants: [
+    { oid_partner: env('CHAOS_SIM_OID_PARTNER'), publicKey: importPublicKey(env('CHAOS_SIM_MERCHANT_KEY'), 'CHAOS_SIM_MERCHANT_KEY') },
+  ],
   // LianLian resends every 2 minutes; here every second, so callbacks refused during an outage come back soon
   notifyIntervalMs: 1000,
   notifyMaxAttempts: 1000,

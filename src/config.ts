@@ -240,7 +240,10 @@ class EnvReader {
 function readRoles(r: EnvReader): Set<Role> {
   const v = r.text('ROLES');
   if (v === undefined) return new Set(ROLES);
-  const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = items.filter((s) => !(ROLES as readonly string[]).includes(s));
   if (items.length === 0 || unknown.length > 0) {
     r.problem('ROLES', `must be a comma list of ${ROLES.join(', ')} (got "${v}")`);
@@ -322,8 +325,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   if (production) {
     const required: Array<[string, unknown, string]> = [
       ['LIANLIAN_OID_PARTNER', r.text('LIANLIAN_OID_PARTNER'), 'the 18-digit merchant id LianLian assigned'],
-      ['LIANLIAN_PRIVATE_KEY', privateKeyText ?? r.text('LIANLIAN_PRIVATE_KEY_FILE'), "set it or LIANLIAN_PRIVATE_KEY_FILE: the merchant's RSA private key"],
-      ['LIANLIAN_PUBLIC_KEY', publicKeyText ?? r.text('LIANLIAN_PUBLIC_KEY_FILE'), "set it or LIANLIAN_PUBLIC_KEY_FILE: LianLian's RSA public key"],
+      [
+        'LIANLIAN_PRIVATE_KEY',
+        privateKeyText ?? r.text('LIANLIAN_PRIVATE_KEY_FILE'),
+        "set it or LIANLIAN_PRIVATE_KEY_FILE: the merchant's RSA private key",
+      ],
+      [
+        'LIANLIAN_PUBLIC_KEY',
+        publicKeyText ?? r.text('LIANLIAN_PUBLIC_KEY_FILE'),
+        "set it or LIANLIAN_PUBLIC_KEY_FILE: LianLian's RSA public key",
+      ],
       ['ADMIN_TOKEN', adminToken, `at least ${MIN_ADMIN_TOKEN_CHARS} characters, e.g. openssl rand -base64 32`],
     ];
     for (const [name, value, hint] of required) if (value == null) r.problem(name, `required in production (${hint})`);

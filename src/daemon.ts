@@ -62,10 +62,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const { url: redisUrl, embedded } = await ensureRedis(config, log);
   const cfg: Config = { ...config, redisUrl };
   const stops: Array<() => Promise<void>> = [];
-  if (embedded) stops.push(async () => {
-    await embedded.stop();
-    rmSync(redisUrlFile(config.dataDir), { force: true });
-  });
+  if (embedded)
+    stops.push(async () => {
+      await embedded.stop();
+      rmSync(redisUrlFile(config.dataDir), { force: true });
+    });
 
   try {
     const probe = createRedis({ redisUrl, redisCluster: cfg.redisCluster }, 'client', { onError: () => undefined });
@@ -117,8 +118,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     if (sandbox && url && (opts.demoOrders ?? 8) > 0) {
       const orders = demoOrders(opts.demoOrders ?? 8, Date.now(), Math.random);
-      for (const o of orders)
-        sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${url}/notify/lianlian` });
+      for (const o of orders) sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${url}/notify/lianlian` });
       await engine.track({ orders }, { source: 'embed', actor: 'sandbox demo' });
     }
 
@@ -131,7 +131,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     if (url) {
       lines.push(`  dashboard:              ${url}/admin/orders   (jobs: ${url}/admin/queues)`);
       lines.push(`  metrics:                ${url}/metrics`);
-      if (cfg.env === 'sandbox') lines.push(`  admin token:            ${token}${generated ? '  (generated, kept in ' + join(cfg.dataDir, 'admin_token') + ')' : ''}`);
+      if (cfg.env === 'sandbox')
+        lines.push(
+          `  admin token:            ${token}${generated ? '  (generated, kept in ' + join(cfg.dataDir, 'admin_token') + ')' : ''}`,
+        );
     }
     if (sandbox) lines.push(`  simulator:              ${sandbox.simulator.queryUrl}`);
     (opts.banner ?? ((l) => process.stdout.write(`${l.join('\n')}\n`)))(lines);

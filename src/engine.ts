@@ -66,7 +66,8 @@ const REDIS_DOWN = new Set(['reconnecting', 'close', 'end']);
 export async function createEngine(opts: EngineOptions): Promise<RunningEngine> {
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  if (!config.redisUrl) throw new LlreconError('LLRECON_CONFIG', 'REDIS_URL: createEngine needs a Redis (the daemon starts one when REDIS_URL is unset)');
+  if (!config.redisUrl)
+    throw new LlreconError('LLRECON_CONFIG', 'REDIS_URL: createEngine needs a Redis (the daemon starts one when REDIS_URL is unset)');
   const redisCfg = { redisUrl: config.redisUrl, redisCluster: config.redisCluster };
   const onError = redisErrorLogger(log);
   const redis = createRedis(redisCfg, 'client', { onError });
@@ -111,7 +112,14 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
   };
 
   // optional event webhooks: every process lists the queue (dashboard, metrics); `notify` processes deliver
-  const sink = config.webhook ? createWebhookSink(ctx, workerConn as unknown as ConnectionOptions, { ...config.webhook, tuning: opts.tuning ?? {} }, createWebhookWorker) : null;
+  const sink = config.webhook
+    ? createWebhookSink(
+        ctx,
+        workerConn as unknown as ConnectionOptions,
+        { ...config.webhook, tuning: opts.tuning ?? {} },
+        createWebhookWorker,
+      )
+    : null;
   allQueues.push(...(sink ? [sink.queue as Queue] : []));
 
   const workers: Worker[] = [];
@@ -144,7 +152,9 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       }
       if (roles.has('query')) {
         await sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed'));
-        timers.push(setInterval(() => void sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed')), JANITOR_EVERY_MS));
+        timers.push(
+          setInterval(() => void sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed')), JANITOR_EVERY_MS),
+        );
       }
       const trim = () =>
         trimEventsOlderThan(redis, ks, config.eventsRetentionMs, ctx.now()).catch((err: Error) =>

@@ -22,14 +22,35 @@ export const CENSOR = '[redacted]';
 /** Keys whose values never reach a log, at any depth up to MAX_DEPTH. */
 export const SECRET_KEYS: readonly string[] = [
   // LianLian signatures and what is signed with secrets in it
-  'sign', 'signString', 'verify_code', 'token', 'no_agree', 'risk_item',
+  'sign',
+  'signString',
+  'verify_code',
+  'token',
+  'no_agree',
+  'risk_item',
   // card and identity data
-  'card_no', 'id_no', 'acct_name', 'bind_mob',
+  'card_no',
+  'id_no',
+  'acct_name',
+  'bind_mob',
   // our own secrets
-  'privateKey', 'privateKeyText', 'privateKeyPem', 'private_key', 'merchantKey',
-  'adminToken', 'admin_token', 'secret', 'webhookSecret', 'password',
+  'privateKey',
+  'privateKeyText',
+  'privateKeyPem',
+  'private_key',
+  'merchantKey',
+  'adminToken',
+  'admin_token',
+  'secret',
+  'webhookSecret',
+  'password',
   // HTTP credentials
-  'authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'Set-Cookie',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'Cookie',
+  'set-cookie',
+  'Set-Cookie',
 ];
 
 /** How deep logged objects are kept; deeper ones become `[truncated]`. */
@@ -78,7 +99,17 @@ function cardLike(run: string): boolean {
 }
 
 /** String fields whose values are identifiers or times by format: kept as they are (see scrubText). */
-const PLAIN_KEYS = new Set(['no_order', 'dt_order', 'oid_partner', 'oid_paybill', 'settle_date', 'time_stamp', 'timestamp', 'event_id', 'job']);
+const PLAIN_KEYS = new Set([
+  'no_order',
+  'dt_order',
+  'oid_partner',
+  'oid_paybill',
+  'settle_date',
+  'time_stamp',
+  'timestamp',
+  'event_id',
+  'job',
+]);
 
 const MAX_CAUSES = 3;
 

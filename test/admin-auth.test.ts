@@ -115,7 +115,13 @@ const PUBLIC = new Set(['/admin/login']);
 
 /** A concrete path for a route pattern: each parameter filled in, wildcards too. */
 function pathFor(url: string, no: string, jobId: string): string {
-  const values: Record<string, string> = { queueName: 'notify', jobId, no_order: encodeURIComponent(no), queueStatus: 'failed', schedulerId: 'none' };
+  const values: Record<string, string> = {
+    queueName: 'notify',
+    jobId,
+    no_order: encodeURIComponent(no),
+    queueStatus: 'failed',
+    schedulerId: 'none',
+  };
   return url.replace(/:(\w+)/g, (_, name: string) => values[name] ?? 'x').replace(/\*$/, 'x.js');
 }
 
@@ -125,13 +131,23 @@ describe('the admin routes against a running llrecon', () => {
   let base: string;
   const routes: RouteDef[] = [];
   const no = `AUTH${Date.now()}`;
-  const raw = JSON.stringify({ oid_partner: '201103171000000000', no_order: 'NOPE', sign: 'c2lnbmF0dXJl', card_no: CARD, acct_name: '李四' });
+  const raw = JSON.stringify({
+    oid_partner: '201103171000000000',
+    no_order: 'NOPE',
+    sign: 'c2lnbmF0dXJl',
+    card_no: CARD,
+    acct_name: '李四',
+  });
   const jobId = notifyJobId('async', raw);
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers, redirect: 'manual' });
 
   async function login(): Promise<string> {
-    const res = await fetch(`${base}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: stack.adminToken }), redirect: 'manual' });
+    const res = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: stack.adminToken }),
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     const set = res.headers.getSetCookie().find((c) => c.startsWith('llrecon_admin='));
     expect(set).toBeDefined();
@@ -146,7 +162,12 @@ describe('the admin routes against a running llrecon', () => {
   }
 
   const requery = (headers: Record<string, string>, form: Record<string, string>) =>
-    fetch(`${base}/admin/orders/${encodeURIComponent(no)}/requery`, { method: 'POST', headers, body: new URLSearchParams(form), redirect: 'manual' });
+    fetch(`${base}/admin/orders/${encodeURIComponent(no)}/requery`, {
+      method: 'POST',
+      headers,
+      body: new URLSearchParams(form),
+      redirect: 'manual',
+    });
 
   const actions = async () => (await stack.engine.store.history(no)).filter((h) => h.kind === 'action').length;
 
@@ -154,7 +175,13 @@ describe('the admin routes against a running llrecon', () => {
     stack = await startStack({ http: true, env: { POLL_SCHEDULE: '200ms' } });
     base = stack.url as string;
     const dt = formatLianLianTime(Date.now());
-    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '12.30', timeline: [{ code: 'PR07' }] });
+    stack.simulator.addOrder({
+      oid_partner: stack.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '12.30',
+      timeline: [{ code: 'PR07' }],
+    });
     await stack.engine.track({ no_order: no, dt_order: dt, money_order: '12.30' }, { source: 'embed' });
     await stack.engine.acceptNotification(raw, 'async');
     // every route the admin plugin declares, bull-board's included, as the app registers it
@@ -173,7 +200,15 @@ describe('the admin routes against a running llrecon', () => {
 
   it('enumerates every admin route, and the app serves each of them', () => {
     expect(routes.length).toBeGreaterThan(40);
-    for (const want of ['/admin/orders', '/admin/orders/:no_order', '/admin/orders/:no_order/requery', '/admin/callbacks', '/admin/queues', '/admin/queues/api/queues', '/admin/logout'])
+    for (const want of [
+      '/admin/orders',
+      '/admin/orders/:no_order',
+      '/admin/orders/:no_order/requery',
+      '/admin/callbacks',
+      '/admin/queues',
+      '/admin/queues/api/queues',
+      '/admin/logout',
+    ])
       expect(routes.map((r) => r.url)).toContain(want);
     expect(routes.every((r) => r.url.startsWith('/admin'))).toBe(true);
     for (const r of routes) expect(stack.app?.hasRoute({ method: r.method as 'GET', url: r.url }), `${r.method} ${r.url}`).toBe(true);
@@ -190,7 +225,11 @@ describe('the admin routes against a running llrecon', () => {
         const wrong = await fetch(`${base}${path}`, { method: r.method, headers: { authorization }, redirect: 'manual' });
         expect(wrong.status, `${r.method} ${path} (${authorization.split(' ')[0]})`).toBe(403);
       }
-      const forged = await fetch(`${base}${path}`, { method: r.method, headers: { cookie: 'llrecon_admin=v1.AAAAAAAAAAAAAAAAAAAAAAAA.9999999999.forged' }, redirect: 'manual' });
+      const forged = await fetch(`${base}${path}`, {
+        method: r.method,
+        headers: { cookie: 'llrecon_admin=v1.AAAAAAAAAAAAAAAAAAAAAAAA.9999999999.forged' },
+        redirect: 'manual',
+      });
       expect(forged.status, `${r.method} ${path} (forged cookie)`).toBe(401);
     }
     // and nothing happened
@@ -205,10 +244,18 @@ describe('the admin routes against a running llrecon', () => {
     const form = await get('/admin/login', { accept: 'text/html' });
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('name="token"');
-    const wrong = await fetch(`${base}/admin/login`, { method: 'POST', headers: { accept: 'text/html' }, body: new URLSearchParams({ token: 'nope' }) });
+    const wrong = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      headers: { accept: 'text/html' },
+      body: new URLSearchParams({ token: 'nope' }),
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.getSetCookie()).toEqual([]);
-    const ok = await fetch(`${base}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: stack.adminToken, next: '/admin/orders?state=authorized' }), redirect: 'manual' });
+    const ok = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: stack.adminToken, next: '/admin/orders?state=authorized' }),
+      redirect: 'manual',
+    });
     expect(ok.headers.get('location')).toBe('/admin/orders?state=authorized');
     const cookie = ok.headers.getSetCookie()[0] as string;
     expect(cookie).toMatch(/^llrecon_admin=v1\./);
@@ -220,9 +267,20 @@ describe('the admin routes against a running llrecon', () => {
 
   it('with the token, every page and dashboard read works (bearer, basic, or the session cookie)', async () => {
     const cookie = await login();
-    const creds: Array<Record<string, string>> = [{ authorization: `Bearer ${stack.adminToken}` }, { authorization: `Basic ${Buffer.from(`ops:${stack.adminToken}`).toString('base64')}` }, { cookie }];
+    const creds: Array<Record<string, string>> = [
+      { authorization: `Bearer ${stack.adminToken}` },
+      { authorization: `Basic ${Buffer.from(`ops:${stack.adminToken}`).toString('base64')}` },
+      { cookie },
+    ];
     for (const headers of creds) {
-      for (const page of ['/admin/orders', `/admin/orders/${encodeURIComponent(no)}`, '/admin/callbacks', '/admin/queues', '/admin/logout', `/admin/orders?q=${no.slice(0, 6)}&older_than=1h&page=1`]) {
+      for (const page of [
+        '/admin/orders',
+        `/admin/orders/${encodeURIComponent(no)}`,
+        '/admin/callbacks',
+        '/admin/queues',
+        '/admin/logout',
+        `/admin/orders?q=${no.slice(0, 6)}&older_than=1h&page=1`,
+      ]) {
         const res = await get(page, { ...headers, accept: 'text/html' });
         expect(res.status, page).toBe(200);
         expect(res.headers.get('x-frame-options')).toBe('DENY');
@@ -248,9 +306,15 @@ describe('the admin routes against a running llrecon', () => {
       [{ cookie, origin: 'http://evil.example' }, form],
       [{ cookie, origin: 'null' }, form],
       [{ cookie, referer: 'http://evil.example/page' }, form],
-      [{ cookie, origin }, { actor: 'ann', reason: 'checking' }], // no token
-      [{ cookie, origin }, { ...form, _csrf: 'x'.repeat(43) }],
-      [{ cookie: (await login()), origin }, form], // another session's token
+      [
+        { cookie, origin },
+        { actor: 'ann', reason: 'checking' },
+      ], // no token
+      [
+        { cookie, origin },
+        { ...form, _csrf: 'x'.repeat(43) },
+      ],
+      [{ cookie: await login(), origin }, form], // another session's token
     ];
     for (const [headers, body] of refusals) {
       const res = await requery(headers, body);
@@ -287,7 +351,10 @@ describe('the admin routes against a running llrecon', () => {
     expect(await notify?.isPaused()).toBe(false);
     expect((await pause({ cookie, origin: base })).status).toBe(200);
     expect(await notify?.isPaused()).toBe(true);
-    const resume = await fetch(`${base}/admin/queues/api/queues/notify/resume`, { method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const resume = await fetch(`${base}/admin/queues/api/queues/notify/resume`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
     expect(resume.status).toBe(200);
     expect(await notify?.isPaused()).toBe(false);
   });
@@ -295,10 +362,17 @@ describe('the admin routes against a running llrecon', () => {
   it('validates the re-query form: name and reason required, at most 200 characters', async () => {
     const bearer = { authorization: `Bearer ${stack.adminToken}` };
     const before = await actions();
-    for (const body of [{ actor: '', reason: 'r' }, { actor: 'a', reason: '  ' }, { actor: 'a'.repeat(201), reason: 'r' }, { actor: 'a', reason: 'r'.repeat(201) }]) {
+    for (const body of [
+      { actor: '', reason: 'r' },
+      { actor: 'a', reason: '  ' },
+      { actor: 'a'.repeat(201), reason: 'r' },
+      { actor: 'a', reason: 'r'.repeat(201) },
+    ]) {
       const res = await requery(bearer, body);
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: { field: string } }).error.field).toBe(body.actor.trim() && body.actor.length <= 200 ? 'reason' : 'actor');
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe(
+        body.actor.trim() && body.actor.length <= 200 ? 'reason' : 'actor',
+      );
     }
     const page = await requery({ ...bearer, accept: 'text/html' }, { actor: '<b>x</b>', reason: '' });
     expect(page.status).toBe(400);
@@ -306,21 +380,35 @@ describe('the admin routes against a running llrecon', () => {
     expect(text).toContain('value="&lt;b&gt;x&lt;/b&gt;"');
     expect(text).toContain('Give a short reason.');
     expect(await actions()).toBe(before);
-    const unknown = await fetch(`${base}/admin/orders/NOT-TRACKED/requery`, { method: 'POST', headers: bearer, body: new URLSearchParams({ actor: 'a', reason: 'r' }) });
+    const unknown = await fetch(`${base}/admin/orders/NOT-TRACKED/requery`, {
+      method: 'POST',
+      headers: bearer,
+      body: new URLSearchParams({ actor: 'a', reason: 'r' }),
+    });
     expect(unknown.status).toBe(404);
   });
 
   it('logs out: the cookie is cleared', async () => {
     const cookie = await login();
     const csrf = await csrfOf(cookie);
-    const res = await fetch(`${base}/admin/logout`, { method: 'POST', headers: { cookie, origin: base }, body: new URLSearchParams({ _csrf: csrf }), redirect: 'manual' });
+    const res = await fetch(`${base}/admin/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: base },
+      body: new URLSearchParams({ _csrf: csrf }),
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/login');
     expect(res.headers.getSetCookie()[0]).toMatch(/^llrecon_admin=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
   });
 
   it('refuses a login posted from another site (login CSRF)', async () => {
-    const res = await fetch(`${base}/admin/login`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: new URLSearchParams({ token: stack.adminToken }), redirect: 'manual' });
+    const res = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example' },
+      body: new URLSearchParams({ token: stack.adminToken }),
+      redirect: 'manual',
+    });
     expect(res.status).toBe(403);
     expect(res.headers.getSetCookie()).toEqual([]);
   });
@@ -332,7 +420,12 @@ describe('the admin routes against a running llrecon', () => {
     try {
       const addr = app.server.address();
       const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-      const res = await fetch(`${url}/admin/login`, { method: 'POST', headers: { 'x-forwarded-proto': 'https' }, body: new URLSearchParams({ token: stack.adminToken }), redirect: 'manual' });
+      const res = await fetch(`${url}/admin/login`, {
+        method: 'POST',
+        headers: { 'x-forwarded-proto': 'https' },
+        body: new URLSearchParams({ token: stack.adminToken }),
+        redirect: 'manual',
+      });
       expect(res.status).toBe(303);
       expect(res.headers.getSetCookie()[0]).toMatch(/;\s*Secure/i);
     } finally {

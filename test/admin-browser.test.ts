@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const REPORTS = new URL('../reports/', import.meta.url);
 
 let stack: Stack;
@@ -17,7 +25,10 @@ const run = Date.now().toString(36).toUpperCase();
 let seq = 0;
 
 /** Track orders whose LianLian side answers `codes` (the last one repeats). */
-async function track(codes: string[][], money = (i: number) => `${(i * 137 + 25) % 5000}.${String((i * 7) % 100).padStart(2, '0')}`): Promise<string[]> {
+async function track(
+  codes: string[][],
+  money = (i: number) => `${(i * 137 + 25) % 5000}.${String((i * 7) % 100).padStart(2, '0')}`,
+): Promise<string[]> {
   const dt = formatLianLianTime(Date.now());
   const orders = codes.map((timeline, i) => {
     const o = { no_order: `PO${run}${String(++seq).padStart(3, '0')}`, dt_order: dt, money_order: money(seq + i) };
@@ -49,8 +60,20 @@ afterAll(async () => {
 describe('the orders pages in a browser', () => {
   it('logs in, finds an order, re-queries it with a name and a reason, and shows that in its history', async () => {
     // orders that end, and two that LianLian never settles (abandoned at the horizon)
-    const ended = await track([['2003', 'PR09', 'PR07', 'PR12', 'PR11'], ['PR07', 'PR11'], ['PR07', 'PR15', 'PR14'], ['PR10'], ['2006'], ['PR07'], ['PR09']]);
-    await waitFor(async () => (await stateOf(ended[5] as string)) === 'abandoned' && (await stateOf(ended[6] as string)) === 'abandoned', 15_000, 100);
+    const ended = await track([
+      ['2003', 'PR09', 'PR07', 'PR12', 'PR11'],
+      ['PR07', 'PR11'],
+      ['PR07', 'PR15', 'PR14'],
+      ['PR10'],
+      ['2006'],
+      ['PR07'],
+      ['PR09'],
+    ]);
+    await waitFor(
+      async () => (await stateOf(ended[5] as string)) === 'abandoned' && (await stateOf(ended[6] as string)) === 'abandoned',
+      15_000,
+      100,
+    );
     await stack.engine.acceptNotification('{"no_order":"FORGED","sign":"bm90IGEgc2lnbmF0dXJl"}', 'async');
 
     await page.goto(`${stack.url}/admin/orders`);
@@ -90,25 +113,35 @@ describe('the orders pages in a browser', () => {
     expect(await row.textContent()).toContain('customer says it was captured <b>today</b>');
     expect(await row.locator('b').count()).toBe(0); // shown as text, never as markup
     const history = await stack.engine.store.history(target);
-    expect(history.some((h) => h.kind === 'action' && h.actor === 'Mei Lin' && h.reason === 'customer says it was captured <b>today</b>')).toBe(true);
+    expect(
+      history.some((h) => h.kind === 'action' && h.actor === 'Mei Lin' && h.reason === 'customer says it was captured <b>today</b>'),
+    ).toBe(true);
     await page.screenshot({ path: new URL('order-page.png', REPORTS).pathname, fullPage: true });
 
     // the confirming query it asked for shows up too
     await expect
-      .poll(async () => {
-        await page.reload();
-        return page.locator('table.timeline tbody tr', { hasText: 'Query →' }).count();
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('table.timeline tbody tr', { hasText: 'Query →' }).count();
+        },
+        { timeout: 10_000 },
+      )
       .toBeGreaterThan(0);
   });
 
   it('lists callbacks that changed nothing', async () => {
     await page.click('header nav >> text=Callbacks');
     await page.waitForURL(/\/admin\/callbacks$/);
-    await expect.poll(async () => {
-      await page.reload();
-      return page.locator('tr', { hasText: 'FORGED' }).count();
-    }, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('tr', { hasText: 'FORGED' }).count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
     expect(await page.content()).not.toContain('bm90IGEgc2lnbmF0dXJl');
   });
 
@@ -116,7 +149,8 @@ describe('the orders pages in a browser', () => {
     await page.click('header nav >> text=Jobs');
     await page.waitForURL(/\/admin\/queues/);
     await expect.poll(() => page.getByText('llrecon jobs').count(), { timeout: 15_000 }).toBeGreaterThan(0);
-    for (const name of ['poll', 'confirm', 'notify']) await expect.poll(() => page.getByRole('link', { name, exact: true }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    for (const name of ['poll', 'confirm', 'notify'])
+      await expect.poll(() => page.getByRole('link', { name, exact: true }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
   });
 
   it('logs out', async () => {

@@ -59,7 +59,8 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     const f = report.figures;
     expect(f.workerKills).toBeGreaterThanOrEqual(4);
     expect(f.workerStarts).toBeGreaterThanOrEqual(f.workerKills + 2);
-    for (const kind of ['http5xx', 'unsigned9999', 'malformed', 'badSignature', 'stall (timeout)']) expect(f.failuresSeen[kind] ?? 0, kind).toBeGreaterThan(0);
+    for (const kind of ['http5xx', 'unsigned9999', 'malformed', 'badSignature', 'stall (timeout)'])
+      expect(f.failuresSeen[kind] ?? 0, kind).toBeGreaterThan(0);
     expect(f.redisRestart.downMs).toBeGreaterThan(0);
     expect(f.outage.downMs).toBeGreaterThanOrEqual(OPTIONS.outageMs);
     expect(f.eventsByVia.notify ?? 0).toBeGreaterThan(0);
@@ -106,7 +107,7 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     expect(c.pass, c.detail).toBe(true);
   });
 
-  it("the logs of every process hold no secret, key, signature or card number", () => {
+  it('the logs of every process hold no secret, key, signature or card number', () => {
     const c = check('logs hold no secret');
     expect(c.pass, c.detail).toBe(true);
   });
@@ -122,13 +123,22 @@ describe('the chaos checks themselves', () => {
   const [order] = makeOrders({ count: 1, answersPerStep: 4, notifyEvery: 0, tag: 'x', nowMs: Date.UTC(2026, 10, 24) });
   const o = order as NonNullable<typeof order>;
   const event = (state: string, previous: string, n: number): CloudEvent =>
-    ({ id: `${oid}:${o.no_order}:${n}`, subject: o.no_order, data: { state, previous_state: previous, via: 'poll' } }) as unknown as CloudEvent;
+    ({
+      id: `${oid}:${o.no_order}:${n}`,
+      subject: o.no_order,
+      data: { state, previous_state: previous, via: 'poll' },
+    }) as unknown as CloudEvent;
   const asScripted = o.expectedStates.map((s, i) => event(s, i === 0 ? 'pending' : (o.expectedStates[i - 1] as string), i + 1));
 
   it('pass the scripted sequence, and catch a state going back, a repeat and a gap', () => {
     expect(o.expectedStates).toEqual(['created', 'authorizing', 'authorized', 'capturing', 'captured']);
     expect(checkSequences([o], eventsByOrder(asScripted), oid).pass).toBe(true);
-    const back = [...asScripted.slice(0, 4), event('authorized', 'capturing', 5), event('capturing', 'authorized', 6), event('captured', 'capturing', 7)];
+    const back = [
+      ...asScripted.slice(0, 4),
+      event('authorized', 'capturing', 5),
+      event('capturing', 'authorized', 6),
+      event('captured', 'capturing', 7),
+    ];
     expect(checkSequences([o], eventsByOrder(back), oid).pass).toBe(false);
     expect(checkSequences([o], eventsByOrder([...asScripted, asScripted[4] as CloudEvent]), oid).pass).toBe(false);
     expect(checkSequences([o], eventsByOrder(asScripted.filter((_, i) => i !== 2)), oid).pass).toBe(false);
@@ -153,7 +163,13 @@ describe('the chaos checks themselves', () => {
     expect(checkRateCap([...atCap, 880], 10).pass).toBe(false); // 11 in one second
     expect(checkRateCap([...atCap, 1000], 10).pass).toBe(true); // the window slides past 0: 95…1000 holds 10
     expect(checkRateCap([...atCap, 950], 10, 100).pass).toBe(true); // 11 in 1000 ms, but at most 10 in any 900 ms
-    expect(checkRateCap([...atCap, 850].sort((a, b) => a - b), 10, 100).pass).toBe(false); // 11 within 900 ms
+    expect(
+      checkRateCap(
+        [...atCap, 850].sort((a, b) => a - b),
+        10,
+        100,
+      ).pass,
+    ).toBe(false); // 11 within 900 ms
     const granted = [...atCap, 880];
     expect(checkGrantsAtRedis(granted, granted, 10, 0).pass).toBe(false); // on Redis's clock: exact
     expect(checkGrantsAtRedis(atCap, atCap, 10, 0).pass).toBe(true);

@@ -13,7 +13,11 @@ const vector = JSON.parse(readFileSync(new URL('../../shared/vectors/verify-dire
   body: Record<string, string>;
   sign_source: string;
 };
-const lianlianPublic = (JSON.parse(readFileSync(new URL('../../shared/vectors/lianlian-public-key.json', import.meta.url), 'utf8')) as { public_key_base64: string }).public_key_base64;
+const lianlianPublic = (
+  JSON.parse(readFileSync(new URL('../../shared/vectors/lianlian-public-key.json', import.meta.url), 'utf8')) as {
+    public_key_base64: string;
+  }
+).public_key_base64;
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -73,12 +77,21 @@ describe('verifyNotifyCommand', () => {
   });
 
   it('a key in the wrong format → 2, named', () => {
-    const outcome = verifyNotifyCommand({ body: genuine, publicKeyText: lianlianKeys1024().privatePem, keyLabel: 'LIANLIAN_PUBLIC_KEY_FILE (x.pem)' });
-    expect(outcome).toEqual({ exitCode: 2, lines: [expect.stringMatching(/^unusable: LIANLIAN_PUBLIC_KEY_FILE \(x\.pem\) holds a private key/)] });
+    const outcome = verifyNotifyCommand({
+      body: genuine,
+      publicKeyText: lianlianKeys1024().privatePem,
+      keyLabel: 'LIANLIAN_PUBLIC_KEY_FILE (x.pem)',
+    });
+    expect(outcome).toEqual({
+      exitCode: 2,
+      lines: [expect.stringMatching(/^unusable: LIANLIAN_PUBLIC_KEY_FILE \(x\.pem\) holds a private key/)],
+    });
   });
 
   it('accepts a body saved with a BOM and pretty-printed', () => {
-    expect(verifyNotifyCommand({ body: `\uFEFF${JSON.stringify(vector.body, null, 2)}\n`, publicKeyText: lianlianPublic }).exitCode).toBe(0);
+    expect(verifyNotifyCommand({ body: `\uFEFF${JSON.stringify(vector.body, null, 2)}\n`, publicKeyText: lianlianPublic }).exitCode).toBe(
+      0,
+    );
   });
 });
 
@@ -92,14 +105,19 @@ describe('findPublicKeyText', () => {
     writeFileSync(join(cwd, '.env'), 'LIANLIAN_PUBLIC_KEY=FROMDOTENV\n');
     expect(findPublicKeyText({}, cwd)).toMatchObject({ text: 'FROMDOTENV', label: 'LIANLIAN_PUBLIC_KEY' });
     writeFileSync(join(cwd, 'll.pem'), 'FROMFILE');
-    expect(findPublicKeyText({ LIANLIAN_PUBLIC_KEY_FILE: 'll.pem', LIANLIAN_PUBLIC_KEY: '' }, join(cwd, '.data'))).toMatchObject({ text: null });
+    expect(findPublicKeyText({ LIANLIAN_PUBLIC_KEY_FILE: 'll.pem', LIANLIAN_PUBLIC_KEY: '' }, join(cwd, '.data'))).toMatchObject({
+      text: null,
+    });
     expect(findPublicKeyText({ LIANLIAN_PUBLIC_KEY_FILE: join(cwd, 'll.pem') }, join(cwd, '.data'))).toMatchObject({ text: 'FROMFILE' });
     expect(findPublicKeyText({ LIANLIAN_PUBLIC_KEY: 'INLINE', LIANLIAN_PUBLIC_KEY_FILE: 'll.pem' }, cwd)).toMatchObject({ text: 'INLINE' });
   });
 
   it('reports an unreadable key file', () => {
     const found = findPublicKeyText({ LIANLIAN_PUBLIC_KEY_FILE: 'missing.pem' }, tempDir());
-    expect(found).toMatchObject({ text: null, problem: expect.stringMatching(/^LIANLIAN_PUBLIC_KEY_FILE: cannot read .*missing\.pem \(ENOENT\)$/) });
+    expect(found).toMatchObject({
+      text: null,
+      problem: expect.stringMatching(/^LIANLIAN_PUBLIC_KEY_FILE: cannot read .*missing\.pem \(ENOENT\)$/),
+    });
   });
 });
 

@@ -38,7 +38,10 @@ describe('llrecon enqueue', () => {
   it('tracks a JSONL file and a CSV file', async () => {
     const base = `F${Date.now()}`;
     const jsonl = join(dir, 'orders.jsonl');
-    writeFileSync(jsonl, [0, 1, 2].map((i) => JSON.stringify({ no_order: `${base}J${i}`, dt_order: dt, money_order: `${i + 1}.00` })).join('\n') + '\n');
+    writeFileSync(
+      jsonl,
+      [0, 1, 2].map((i) => JSON.stringify({ no_order: `${base}J${i}`, dt_order: dt, money_order: `${i + 1}.00` })).join('\n') + '\n',
+    );
     const csv = join(dir, 'orders.csv');
     writeFileSync(csv, `no_order,dt_order,money_order,pay_type\n${base}C0,${dt},3.10,F\n"${base}C1",${dt},4.20,G\n`);
     expect((await runCli(['enqueue', '--file', jsonl], env)).stdout).toContain('3 accepted');
@@ -50,7 +53,10 @@ describe('llrecon enqueue', () => {
   it('refuses a file with a bad line whole, naming the line and field', async () => {
     const base = `BAD${Date.now()}`;
     const file = join(dir, 'bad.jsonl');
-    writeFileSync(file, `${JSON.stringify({ no_order: `${base}0`, dt_order: dt })}\n${JSON.stringify({ no_order: `${base}1`, dt_order: '20261340250000' })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ no_order: `${base}0`, dt_order: dt })}\n${JSON.stringify({ no_order: `${base}1`, dt_order: '20261340250000' })}\n`,
+    );
     const r = await runCli(['enqueue', '--file', file], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('line 2');
@@ -62,7 +68,13 @@ describe('llrecon enqueue', () => {
 describe('llrecon status, requery and events', () => {
   it('shows the timeline, records a re-query with its reason, and prints the events', async () => {
     const no = `OPS${Date.now()}`;
-    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '7.00', timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR11' }] });
+    stack.simulator.addOrder({
+      oid_partner: stack.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '7.00',
+      timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR11' }],
+    });
     await stack.engine.track({ no_order: no, dt_order: dt, money_order: '7.00' }, { source: 'embed' });
     await waitFor(async () => (await stack.engine.store.get(no))?.state === 'captured');
 
@@ -95,10 +107,21 @@ describe('llrecon status, requery and events', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, 1500)); // connected and blocking on the stream
     const no = `FOL${Date.now()}`;
-    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '1.00', timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR14' }] });
+    stack.simulator.addOrder({
+      oid_partner: stack.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '1.00',
+      timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR14' }],
+    });
     await stack.engine.track({ no_order: no, dt_order: dt, money_order: '1.00' }, { source: 'embed' });
     await waitFor(() => out.split('\n').filter((l) => l.includes(no)).length >= 2, 15_000);
-    expect(out.split('\n').filter((l) => l.includes(no)).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['preauth.authorized', 'preauth.voided']);
+    expect(
+      out
+        .split('\n')
+        .filter((l) => l.includes(no))
+        .map((l) => (JSON.parse(l) as { type: string }).type),
+    ).toEqual(['preauth.authorized', 'preauth.voided']);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });

@@ -47,7 +47,11 @@ function order(code = 'PR07', money = '66.60'): string {
 }
 
 /** The LlreconError a call fails with, checking that it made exactly one request. */
-async function failure(no: string, expected: ErrorCode, call: () => Promise<unknown> = () => client.query({ no_order: no, dt_order: DT })): Promise<LlreconError> {
+async function failure(
+  no: string,
+  expected: ErrorCode,
+  call: () => Promise<unknown> = () => client.query({ no_order: no, dt_order: DT }),
+): Promise<LlreconError> {
   const before = sim.requestCount;
   let caught: unknown = null;
   try {
@@ -67,7 +71,14 @@ describe('PreauthQueryClient', () => {
   it('returns the verified answer', async () => {
     const no = order('PR07', '66.60');
     const a = await client.query({ no_order: no, dt_order: DT, oid_paybill: null, pay_type: 'F' });
-    expect(a).toMatchObject({ ret_code: 'PR07', ret_msg: '预授权成功', oid_partner: OID, no_order: no, dt_order: DT, money_order: '66.60' });
+    expect(a).toMatchObject({
+      ret_code: 'PR07',
+      ret_msg: '预授权成功',
+      oid_partner: OID,
+      no_order: no,
+      dt_order: DT,
+      money_order: '66.60',
+    });
     expect(a.oid_paybill).toMatch(/^\d{16}$/);
     // the oid_paybill LianLian gave is sent back, and matches
     const again = await client.query({ no_order: no, dt_order: DT, oid_paybill: a.oid_paybill });
@@ -159,7 +170,14 @@ describe('PreauthQueryClient', () => {
 
   it('a shared HTTP client serves several API clients and outlives their close()', async () => {
     const http = createHttpClient({ timeoutMs: TIMEOUT_MS });
-    const opts = { url: sim.queryUrl, oidPartner: OID, privateKey: merchantKeys1024().privateKey, lianlianPublicKey: lianlianKeys1024().publicKey, timeoutMs: TIMEOUT_MS, http };
+    const opts = {
+      url: sim.queryUrl,
+      oidPartner: OID,
+      privateKey: merchantKeys1024().privateKey,
+      lianlianPublicKey: lianlianKeys1024().publicKey,
+      timeoutMs: TIMEOUT_MS,
+      http,
+    };
     const a = new PreauthQueryClient(opts);
     const b = new PreauthQueryClient(opts);
     const no = order('PR15');
@@ -184,7 +202,12 @@ describe('VerifyClient', () => {
   });
   afterAll(() => verify?.close());
 
-  const input = (no: string, verify_code = '222222') => ({ user_id: 'u-1', token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code, no_order: no });
+  const input = (no: string, verify_code = '222222') => ({
+    user_id: 'u-1',
+    token: 'D096DBA0E3E0CC8F1D504C06E71D292D',
+    verify_code,
+    no_order: no,
+  });
 
   it('returns the verified 0000 answer', async () => {
     const no = order('PR07', '31.68');

@@ -50,7 +50,14 @@ describe('buildEvent', () => {
 
   it('keeps unknown values as null, never leaving a key out', () => {
     const e = buildEvent(
-      input({ order: { no_order: 'ORD-2', dt_order: '20250115100000', oid_paybill: null, money_order: null }, to: 'abandoned', from: 'authorized', ret_code: null, ret_msg: null, via: 'horizon' }),
+      input({
+        order: { no_order: 'ORD-2', dt_order: '20250115100000', oid_paybill: null, money_order: null },
+        to: 'abandoned',
+        from: 'authorized',
+        ret_code: null,
+        ret_msg: null,
+        via: 'horizon',
+      }),
     );
     const data = (JSON.parse(e.json) as { data: Record<string, unknown> }).data;
     expect(data).toEqual({

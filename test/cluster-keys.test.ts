@@ -102,12 +102,39 @@ describe('on a real Redis Cluster', () => {
 
   it('runs the store and the rate limiter scripts (no CROSSSLOT)', async () => {
     const store = new OrderStore(redis, ks, '201408071000001543');
-    const base = { dt_order: '20250115100000', oid_paybill: null, pay_type: 'F' as const, money_order: '1.00', valid_order: 60, platform: null };
+    const base = {
+      dt_order: '20250115100000',
+      oid_paybill: null,
+      pay_type: 'F' as const,
+      money_order: '1.00',
+      valid_order: 60,
+      platform: null,
+    };
     expect(await store.track({ ...base, no_order: '{evil}' }, 1000, 2000, null)).toBe(true);
     expect(await store.trackMany([{ order: { ...base, no_order: 'B-2' }, horizonAt: 2000, deadline: null }], 1000)).toEqual([true]);
-    const r = await store.transition({ no_order: '{evil}', expectedVersion: 0, to: 'authorized', ret_code: 'PR07', ret_msg: 'ok', via: 'poll', at: 1500, nextPollAt: 1600, step: 0 });
+    const r = await store.transition({
+      no_order: '{evil}',
+      expectedVersion: 0,
+      to: 'authorized',
+      ret_code: 'PR07',
+      ret_msg: 'ok',
+      via: 'poll',
+      at: 1500,
+      nextPollAt: 1600,
+      step: 0,
+    });
     expect(r.applied).toBe(true);
-    expect(await store.notePoll('B-2', { at: 1500, expectedVersion: 0, ret_code: '8901', outcome: 'not_yet', nextPollAt: 1600, step: 1, notFoundSince: 1500 })).toBe(true);
+    expect(
+      await store.notePoll('B-2', {
+        at: 1500,
+        expectedVersion: 0,
+        ret_code: '8901',
+        outcome: 'not_yet',
+        nextPollAt: 1600,
+        step: 1,
+        notFoundSince: 1500,
+      }),
+    ).toBe(true);
     expect(await store.addAction('B-2', { at: 1550, actor: 'ops', reason: 'check', action: 'requery' })).toBe(true);
     expect((await store.counts()).authorized).toBe(1);
     expect((await store.list({ search: 'B', limit: 10, offset: 0 })).orders.map((o) => o.no_order)).toEqual(['B-2']);

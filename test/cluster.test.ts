@@ -21,7 +21,10 @@ it('tracks, polls, confirms callbacks and emits events on a Redis Cluster', asyn
   const dt = formatLianLianTime(Date.now());
   const no = `CL${Date.now()}`;
   stack.simulator.addOrder({
-    oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '9.99',
+    oid_partner: stack.oidPartner,
+    no_order: no,
+    dt_order: dt,
+    money_order: '9.99',
     timeline: [{ code: 'PR07', after: { queries: 2 } }, { code: 'PR12', after: { queries: 2 } }, { code: 'PR11' }],
   });
   const r = await fetch(`${stack.url}/orders`, {

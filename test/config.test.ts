@@ -42,7 +42,13 @@ function problemsOf(env: Record<string, string>, cwd = freshDir()): readonly str
   throw new Error('loadConfig accepted the settings');
 }
 
-const production = { LIANLIAN_ENV: 'production', LIANLIAN_OID_PARTNER: OID, LIANLIAN_PRIVATE_KEY: privatePem, LIANLIAN_PUBLIC_KEY: publicPem, ADMIN_TOKEN: adminToken };
+const production = {
+  LIANLIAN_ENV: 'production',
+  LIANLIAN_OID_PARTNER: OID,
+  LIANLIAN_PRIVATE_KEY: privatePem,
+  LIANLIAN_PUBLIC_KEY: publicPem,
+  ADMIN_TOKEN: adminToken,
+};
 
 describe('loadConfig', () => {
   it('runs in sandbox mode with the documented defaults when nothing is set', () => {
@@ -142,7 +148,12 @@ describe('loadConfig', () => {
   it('stops production start-up with one line per missing setting, naming each variable', () => {
     const problems = problemsOf({ LIANLIAN_ENV: 'production' });
     expect(problems).toHaveLength(4);
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['LIANLIAN_OID_PARTNER', 'LIANLIAN_PRIVATE_KEY', 'LIANLIAN_PUBLIC_KEY', 'ADMIN_TOKEN']);
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'LIANLIAN_OID_PARTNER',
+      'LIANLIAN_PRIVATE_KEY',
+      'LIANLIAN_PUBLIC_KEY',
+      'ADMIN_TOKEN',
+    ]);
     for (const p of problems) expect(p).toMatch(/required in production/);
   });
 
@@ -224,7 +235,12 @@ describe('keys', () => {
   });
 
   it('must look like a key', () => {
-    expect(problemsOf({ LIANLIAN_PRIVATE_KEY: 'not-a-key!', LIANLIAN_PUBLIC_KEY: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----' })).toEqual([
+    expect(
+      problemsOf({
+        LIANLIAN_PRIVATE_KEY: 'not-a-key!',
+        LIANLIAN_PUBLIC_KEY: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----',
+      }),
+    ).toEqual([
       'LIANLIAN_PRIVATE_KEY: not a private key: expected PEM (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) or bare base64 PKCS#8',
       'LIANLIAN_PUBLIC_KEY: not a public key: expected PEM (BEGIN PUBLIC KEY) or bare base64 X.509 SubjectPublicKeyInfo',
     ]);
@@ -250,14 +266,24 @@ describe('.env', () => {
 
 describe('durations and lists', () => {
   it('parse units ms s m h d', () => {
-    const c = loadConfig({ QUERY_TIMEOUT: '1m', POLL_SCHEDULE: '250ms,1s', TRACKING_HORIZON: '90m', EVENTS_RETENTION: '1d', NOT_FOUND_GRACE: '45s' }, { cwd: freshDir() });
-    expect([c.queryTimeoutMs, c.pollSchedule, c.trackingHorizonMs, c.eventsRetentionMs, c.notFoundGraceMs]).toEqual([60_000, [250, 1000], 5_400_000, 86_400_000, 45_000]);
+    const c = loadConfig(
+      { QUERY_TIMEOUT: '1m', POLL_SCHEDULE: '250ms,1s', TRACKING_HORIZON: '90m', EVENTS_RETENTION: '1d', NOT_FOUND_GRACE: '45s' },
+      { cwd: freshDir() },
+    );
+    expect([c.queryTimeoutMs, c.pollSchedule, c.trackingHorizonMs, c.eventsRetentionMs, c.notFoundGraceMs]).toEqual([
+      60_000,
+      [250, 1000],
+      5_400_000,
+      86_400_000,
+      45_000,
+    ]);
   });
 
   it('report a bad one by its variable, along with the other problems', () => {
     const problems = problemsOf({ QUERY_TIMEOUT: 'soon', POLL_SCHEDULE: '5s,later', EVENTS_RETENTION: '0s', QUERY_RATE_PER_SEC: '0' });
     expect(problems).toHaveLength(4);
-    for (const [i, name] of ['QUERY_RATE_PER_SEC', 'QUERY_TIMEOUT', 'POLL_SCHEDULE', 'EVENTS_RETENTION'].entries()) expect(problems[i]!.startsWith(name), problems[i]).toBe(true);
+    for (const [i, name] of ['QUERY_RATE_PER_SEC', 'QUERY_TIMEOUT', 'POLL_SCHEDULE', 'EVENTS_RETENTION'].entries())
+      expect(problems[i]!.startsWith(name), problems[i]).toBe(true);
     expect(problems[1]).toContain('"soon"');
     expect(problems[2]).toContain('"later"');
     expect(problems[3]).toBe('EVENTS_RETENTION: must be at least 1ms (got "0s")');
@@ -266,7 +292,9 @@ describe('durations and lists', () => {
 
 describe('webhook and cluster settings', () => {
   it('need each other', () => {
-    expect(problemsOf({ EVENTS_WEBHOOK_SECRET: webhookSecret })).toEqual(['EVENTS_WEBHOOK_URL: required when EVENTS_WEBHOOK_SECRET is set']);
+    expect(problemsOf({ EVENTS_WEBHOOK_SECRET: webhookSecret })).toEqual([
+      'EVENTS_WEBHOOK_URL: required when EVENTS_WEBHOOK_SECRET is set',
+    ]);
     expect(problemsOf({ EVENTS_WEBHOOK_URL: 'https://h.example.test/', EVENTS_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
       'EVENTS_WEBHOOK_SECRET: must be "whsec_" followed by base64 of at least 24 random bytes',
     ]);
@@ -290,7 +318,8 @@ describe('describeConfig', () => {
     );
     const d = describeConfig(c);
     const text = JSON.stringify(d);
-    for (const secret of [privatePem.split('\n')[1]!, adminToken, webhookSecret, 's3cr3t-pass', 'hook-key-123']) expect(text).not.toContain(secret);
+    for (const secret of [privatePem.split('\n')[1]!, adminToken, webhookSecret, 's3cr3t-pass', 'hook-key-123'])
+      expect(text).not.toContain(secret);
     expect(d).toMatchObject({
       LIANLIAN_ENV: 'production',
       LIANLIAN_OID_PARTNER: OID,

@@ -15,7 +15,10 @@ describe('production start-up checks', () => {
     const r = await runCli(['start'], { LIANLIAN_ENV: 'production', DATA_DIR: mkdtempSync(join(tmpdir(), 'llr-')) });
     expect(r.code).toBe(2);
     for (const v of ['LIANLIAN_OID_PARTNER', 'LIANLIAN_PRIVATE_KEY', 'LIANLIAN_PUBLIC_KEY', 'ADMIN_TOKEN'])
-      expect(r.stderr.split('\n').some((l) => l.includes(v)), v).toBe(true);
+      expect(
+        r.stderr.split('\n').some((l) => l.includes(v)),
+        v,
+      ).toBe(true);
   });
 
   it('refuses a Redis that would evict keys', async () => {

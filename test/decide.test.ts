@@ -14,7 +14,16 @@ const NOW = Date.UTC(2024, 4, 1, 4, 0, 0);
 const GRACE = 30 * M;
 
 function order(state: OrderState, step = 0, more: Partial<TrackedOrder> = {}): TrackedOrder {
-  return { state, step, trackedAt: NOW - H, horizonAt: NOW + 8 * DAY, deadline: NOW + 7 * DAY, notFoundSince: null, money_order: '100.00', ...more };
+  return {
+    state,
+    step,
+    trackedAt: NOW - H,
+    horizonAt: NOW + 8 * DAY,
+    deadline: NOW + 7 * DAY,
+    notFoundSince: null,
+    money_order: '100.00',
+    ...more,
+  };
 }
 function answer(ret_code: string, money_order: string | null = null): QueryOutcome {
   return { kind: 'answer', ret_code, ret_msg: '交易成功', money_order };
@@ -23,8 +32,18 @@ function failure(errorCode: string, retCode: string | null = null): QueryOutcome
   return { kind: 'failure', errorCode, retCode };
 }
 /** decide() with the least jitter unless told otherwise. */
-function run(o: TrackedOrder, outcome: QueryOutcome, opts: { now?: number; random?: number; schedule?: number[]; grace?: number } = {}): Decision {
-  return decide(o, outcome, opts.now ?? NOW, { schedule: opts.schedule ?? null, notFoundGraceMs: opts.grace ?? GRACE }, () => opts.random ?? 0);
+function run(
+  o: TrackedOrder,
+  outcome: QueryOutcome,
+  opts: { now?: number; random?: number; schedule?: number[]; grace?: number } = {},
+): Decision {
+  return decide(
+    o,
+    outcome,
+    opts.now ?? NOW,
+    { schedule: opts.schedule ?? null, notFoundGraceMs: opts.grace ?? GRACE },
+    () => opts.random ?? 0,
+  );
 }
 
 const QUIET = { notFoundSince: null, pauseMerchant: false, alert: null } as const;
@@ -65,7 +84,14 @@ describe('state codes', () => {
     ['capturing', 2, 'PR12', 30 * S],
     ['capture_failed', 1, 'PR13', 20 * S],
   ] as const)('%s at step %i + the same code %s: no change, next step, %i ms', (state, step, code, nextDelay) => {
-    expect(run(order(state, step), answer(code))).toEqual({ ...QUIET, to: null, final: false, nextStep: step + 1, nextDelay, outcome: 'same' });
+    expect(run(order(state, step), answer(code))).toEqual({
+      ...QUIET,
+      to: null,
+      final: false,
+      nextStep: step + 1,
+      nextDelay,
+      outcome: 'same',
+    });
   });
 
   it('every state code from every state: a change resets the step, the same state advances it', () => {
@@ -77,18 +103,32 @@ describe('state codes', () => {
         expect(d.to).toBe(changed ? to : null);
         expect(d.nextStep).toBe(changed ? 0 : 4);
         expect(d.final).toBe(row.final);
-        expect(d.nextDelay).toBe(row.final ? null : scheduledDelay({ state: to, step: d.nextStep, now: NOW, deadline: NOW + 7 * DAY, schedule: null }));
+        expect(d.nextDelay).toBe(
+          row.final ? null : scheduledDelay({ state: to, step: d.nextStep, now: NOW, deadline: NOW + 7 * DAY, schedule: null }),
+        );
         expect(d.outcome).toBe(changed ? 'change' : 'same');
       }
     }
   });
 
   it('a final order confirmed by its own code stays final and is not polled again', () => {
-    expect(run(order('captured', 2), answer('PR11'))).toEqual({ ...QUIET, to: null, final: true, nextStep: 3, nextDelay: null, outcome: 'same' });
+    expect(run(order('captured', 2), answer('PR11'))).toEqual({
+      ...QUIET,
+      to: null,
+      final: true,
+      nextStep: 3,
+      nextDelay: null,
+      outcome: 'same',
+    });
   });
 
   it('a final order whose confirming query fails stays final', () => {
-    expect(run(order('voided', 0), failure('LLRECON_TIMEOUT'), { now: NOW + 9 * DAY })).toMatchObject({ to: null, final: true, nextDelay: null, outcome: 'failure' });
+    expect(run(order('voided', 0), failure('LLRECON_TIMEOUT'), { now: NOW + 9 * DAY })).toMatchObject({
+      to: null,
+      final: true,
+      nextDelay: null,
+      outcome: 'failure',
+    });
   });
 
   it('POLL_SCHEDULE is used exactly, for the new state and the same state alike', () => {
@@ -105,31 +145,73 @@ describe('state codes', () => {
 });
 
 describe('retries and failures', () => {
-  it.each(['1003', '1007', '2005', '2008', '9000', '9902', '9903', '9970', '9990', '9991', '9999'])('signed %s: no change, next step, jittered', (code) => {
-    expect(run(order('authorized', 4), answer(code))).toEqual({ ...QUIET, to: null, final: false, nextStep: 5, nextDelay: 1 * H, outcome: 'retry' });
-    expect(run(order('authorized', 4), answer(code), { random: 0.5 }).nextDelay).toBe(66 * M);
-  });
+  it.each(['1003', '1007', '2005', '2008', '9000', '9902', '9903', '9970', '9990', '9991', '9999'])(
+    'signed %s: no change, next step, jittered',
+    (code) => {
+      expect(run(order('authorized', 4), answer(code))).toEqual({
+        ...QUIET,
+        to: null,
+        final: false,
+        nextStep: 5,
+        nextDelay: 1 * H,
+        outcome: 'retry',
+      });
+      expect(run(order('authorized', 4), answer(code), { random: 0.5 }).nextDelay).toBe(66 * M);
+    },
+  );
 
-  it.each(['LLRECON_TRANSPORT', 'LLRECON_TIMEOUT', 'LLRECON_HTTP_STATUS', 'LLRECON_UNPARSEABLE_ANSWER'])('%s: a failure, the next step jittered upward', (code) => {
-    expect(run(order('created', 1), failure(code))).toEqual({ ...QUIET, to: null, final: false, nextStep: 2, nextDelay: 20 * S, outcome: 'failure' });
-    expect(run(order('created', 1), failure(code), { random: 0.999 }).nextDelay).toBe(Math.floor(20 * S * 1.1998));
-  });
+  it.each(['LLRECON_TRANSPORT', 'LLRECON_TIMEOUT', 'LLRECON_HTTP_STATUS', 'LLRECON_UNPARSEABLE_ANSWER'])(
+    '%s: a failure, the next step jittered upward',
+    (code) => {
+      expect(run(order('created', 1), failure(code))).toEqual({
+        ...QUIET,
+        to: null,
+        final: false,
+        nextStep: 2,
+        nextDelay: 20 * S,
+        outcome: 'failure',
+      });
+      expect(run(order('created', 1), failure(code), { random: 0.999 }).nextDelay).toBe(Math.floor(20 * S * 1.1998));
+    },
+  );
 
   it('an unsigned 9999 is untrusted and retried, with no alert and no pause', () => {
     expect(run(order('authorized', 0), failure('LLRECON_UNSIGNED_ANSWER', '9999'))).toEqual({
-      ...QUIET, to: null, final: false, nextStep: 1, nextDelay: 5 * M, outcome: 'untrusted',
+      ...QUIET,
+      to: null,
+      final: false,
+      nextStep: 1,
+      nextDelay: 5 * M,
+      outcome: 'untrusted',
     });
   });
 
-  it.each(['1001', '1004', '1008', '1009', '1012', '3001', '3010', '9901'])('an unsigned config code %s pauses the merchant and alerts, changing nothing', (code) => {
-    expect(run(order('created', 2), failure('LLRECON_UNSIGNED_ANSWER', code))).toEqual({
-      to: null, final: false, nextStep: 3, nextDelay: 30 * S, notFoundSince: null, pauseMerchant: true, alert: 'config_error', outcome: 'untrusted',
-    });
-  });
+  it.each(['1001', '1004', '1008', '1009', '1012', '3001', '3010', '9901'])(
+    'an unsigned config code %s pauses the merchant and alerts, changing nothing',
+    (code) => {
+      expect(run(order('created', 2), failure('LLRECON_UNSIGNED_ANSWER', code))).toEqual({
+        to: null,
+        final: false,
+        nextStep: 3,
+        nextDelay: 30 * S,
+        notFoundSince: null,
+        pauseMerchant: true,
+        alert: 'config_error',
+        outcome: 'untrusted',
+      });
+    },
+  );
 
   it.each(['1001', '1008', '3010'])('a signed config code %s does the same', (code) => {
     expect(run(order('created', 2), answer(code))).toEqual({
-      to: null, final: false, nextStep: 3, nextDelay: 30 * S, notFoundSince: null, pauseMerchant: true, alert: 'config_error', outcome: 'config',
+      to: null,
+      final: false,
+      nextStep: 3,
+      nextDelay: 30 * S,
+      notFoundSince: null,
+      pauseMerchant: true,
+      alert: 'config_error',
+      outcome: 'config',
     });
   });
 
@@ -140,7 +222,12 @@ describe('retries and failures', () => {
     ['LLRECON_UNSIGNED_ANSWER', '2006'],
   ])('%s carrying %s never changes the state', (errorCode, retCode) => {
     expect(run(order('authorized', 1), failure(errorCode, retCode))).toEqual({
-      ...QUIET, to: null, final: false, nextStep: 2, nextDelay: 15 * M, outcome: 'untrusted',
+      ...QUIET,
+      to: null,
+      final: false,
+      nextStep: 2,
+      nextDelay: 15 * M,
+      outcome: 'untrusted',
     });
   });
 
@@ -153,7 +240,14 @@ describe('retries and failures', () => {
 describe('not found', () => {
   it.each(['8901', '5002', '9093'])('%s first seen starts the grace clock and keeps polling at the schedule', (code) => {
     expect(run(order('pending', 0), answer(code), { random: 0.9 })).toEqual({
-      to: null, final: false, nextStep: 1, nextDelay: 10 * S, notFoundSince: NOW, pauseMerchant: false, alert: null, outcome: 'not_found',
+      to: null,
+      final: false,
+      nextStep: 1,
+      nextDelay: 10 * S,
+      notFoundSince: NOW,
+      pauseMerchant: false,
+      alert: null,
+      outcome: 'not_found',
     });
   });
 
@@ -165,7 +259,14 @@ describe('not found', () => {
     [NOW - 3 * H, 'not_found_overdue'],
   ] as const)('first seen at %i: alert %s, polling goes on', (since, alert) => {
     expect(run(order('pending', 5, { notFoundSince: since }), answer('8901'))).toEqual({
-      to: null, final: false, nextStep: 6, nextDelay: 5 * M, notFoundSince: since, pauseMerchant: false, alert, outcome: 'not_found',
+      to: null,
+      final: false,
+      nextStep: 6,
+      nextDelay: 5 * M,
+      notFoundSince: since,
+      pauseMerchant: false,
+      alert,
+      outcome: 'not_found',
     });
   });
 
@@ -193,7 +294,13 @@ describe('amount', () => {
     ['100.00', null, null],
   ] as const)('tracked %s, answered %s: alert %s, the state change still applies', (tracked, answered, alert) => {
     expect(run(order('created', 1, { money_order: tracked }), answer('PR07', answered))).toEqual({
-      ...QUIET, to: 'authorized', final: false, nextStep: 0, nextDelay: 1 * M, alert, outcome: 'change',
+      ...QUIET,
+      to: 'authorized',
+      final: false,
+      nextStep: 0,
+      nextDelay: 1 * M,
+      alert,
+      outcome: 'change',
     });
   });
 
@@ -210,7 +317,14 @@ describe('amount', () => {
 describe('unknown codes', () => {
   it.each(['0000', 'ZZ99', 'PR99', ''])('%j: keep polling at the schedule (no jitter), alert, never a state', (code) => {
     expect(run(order('authorized', 2, { notFoundSince: NOW - M }), answer(code), { random: 0.9 })).toEqual({
-      to: null, final: false, nextStep: 3, nextDelay: 30 * M, notFoundSince: NOW - M, pauseMerchant: false, alert: 'unknown_code', outcome: 'unknown',
+      to: null,
+      final: false,
+      nextStep: 3,
+      nextDelay: 30 * M,
+      notFoundSince: NOW - M,
+      pauseMerchant: false,
+      alert: 'unknown_code',
+      outcome: 'unknown',
     });
   });
 });
@@ -227,11 +341,24 @@ describe('tracking horizon', () => {
     ['no record', answer('8901'), 'not_found'],
     ['an unknown code', answer('0000'), 'unknown'],
   ] as const)('reached with %s: abandoned, final', (_, outcome, label) => {
-    expect(run(order('authorized', 7, at), outcome)).toMatchObject({ to: 'abandoned', final: true, nextDelay: null, nextStep: 0, outcome: label });
+    expect(run(order('authorized', 7, at), outcome)).toMatchObject({
+      to: 'abandoned',
+      final: true,
+      nextDelay: null,
+      nextStep: 0,
+      outcome: label,
+    });
   });
 
   it('a final code seen at the horizon wins over abandoned', () => {
-    expect(run(order('authorized', 7, at), answer('PR11'))).toEqual({ ...QUIET, to: 'captured', final: true, nextStep: 0, nextDelay: null, outcome: 'change' });
+    expect(run(order('authorized', 7, at), answer('PR11'))).toEqual({
+      ...QUIET,
+      to: 'captured',
+      final: true,
+      nextStep: 0,
+      nextDelay: null,
+      outcome: 'change',
+    });
     expect(run(order('authorized', 7, at), answer('2006'), { now: NOW + DAY })).toMatchObject({ to: 'expired', final: true });
   });
 
@@ -241,7 +368,10 @@ describe('tracking horizon', () => {
 
   it('keeps the alerts of the last query', () => {
     expect(run(order('authorized', 7, at), answer('PR07', '1.00'))).toMatchObject({ to: 'abandoned', alert: 'amount_mismatch' });
-    expect(run(order('pending', 7, { ...at, notFoundSince: NOW - H }), answer('8901'))).toMatchObject({ to: 'abandoned', alert: 'not_found_overdue' });
+    expect(run(order('pending', 7, { ...at, notFoundSince: NOW - H }), answer('8901'))).toMatchObject({
+      to: 'abandoned',
+      alert: 'not_found_overdue',
+    });
   });
 
   it.each([

@@ -16,7 +16,10 @@ interface Service {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 const joined = (x: string[] | string | undefined) => (Array.isArray(x) ? x.join(' ') : (x ?? ''));
 
@@ -68,7 +71,8 @@ describe('Dockerfile', () => {
 
   it('runs the daemon with the memory settings the benchmarks measured (src/process-tuning.ts)', () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-    for (const [name, value] of Object.entries(DAEMON_ENV)) expect(runtime).toMatch(new RegExp(`^\\s*(ENV\\s+)?${name}=${value.replace(/[-]/g, '\\$&')}\\b`, 'm'));
+    for (const [name, value] of Object.entries(DAEMON_ENV))
+      expect(runtime).toMatch(new RegExp(`^\\s*(ENV\\s+)?${name}=${value.replace(/[-]/g, '\\$&')}\\b`, 'm'));
   });
 
   it('npm start runs the daemon with the same settings', () => {

@@ -28,12 +28,15 @@ describe('parseDuration', () => {
     expect(parseDuration(text, 'X')).toBe(ms);
   });
 
-  it.each(['', '5', '5 s', 's', '-5s', '5sec', '1,5h', '.5s', '5.s', '5S', '1e3ms', '5s5', 'NaNs'])('rejects %j with LLRECON_CONFIG naming the setting', (text) => {
-    const err = errorOf(() => parseDuration(text, 'QUERY_TIMEOUT'));
-    expect(isLlreconError(err, 'LLRECON_CONFIG')).toBe(true);
-    expect((err as Error).message.startsWith('QUERY_TIMEOUT: ')).toBe(true);
-    expect((err as Error).message).toContain('ms, s, m, h, d');
-  });
+  it.each(['', '5', '5 s', 's', '-5s', '5sec', '1,5h', '.5s', '5.s', '5S', '1e3ms', '5s5', 'NaNs'])(
+    'rejects %j with LLRECON_CONFIG naming the setting',
+    (text) => {
+      const err = errorOf(() => parseDuration(text, 'QUERY_TIMEOUT'));
+      expect(isLlreconError(err, 'LLRECON_CONFIG')).toBe(true);
+      expect((err as Error).message.startsWith('QUERY_TIMEOUT: ')).toBe(true);
+      expect((err as Error).message).toContain('ms, s, m, h, d');
+    },
+  );
 
   it('rejects a duration beyond what milliseconds can hold exactly', () => {
     const err = errorOf(() => parseDuration('999999999999999d', 'EVENTS_RETENTION'));

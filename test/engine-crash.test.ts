@@ -54,17 +54,30 @@ it('SIGKILL mid-job loses nothing and duplicates nothing', async () => {
     await new Promise((r) => w.once('exit', r));
   }
   await spawnWorker(stack, WORKER_ENV);
-  await waitFor(async () => {
-    const states = await Promise.all([...expected.keys()].map((no) => stack.engine.store.get(no)));
-    return states.every((o) => o?.final);
-  }, 60_000, 200);
+  await waitFor(
+    async () => {
+      const states = await Promise.all([...expected.keys()].map((no) => stack.engine.store.get(no)));
+      return states.every((o) => o?.final);
+    },
+    60_000,
+    200,
+  );
 
   const events = await allEvents(stack);
   const ids = events.map((e) => e.event.id);
   expect(new Set(ids).size).toBe(ids.length);
   const stateOf: Record<string, string> = {
-    '2003': 'created', PR08: 'verifying', PR09: 'authorizing', PR07: 'authorized', PR10: 'auth_failed',
-    PR12: 'capturing', PR11: 'captured', PR13: 'capture_failed', PR15: 'voiding', PR14: 'voided', '2006': 'expired',
+    '2003': 'created',
+    PR08: 'verifying',
+    PR09: 'authorizing',
+    PR07: 'authorized',
+    PR10: 'auth_failed',
+    PR12: 'capturing',
+    PR11: 'captured',
+    PR13: 'capture_failed',
+    PR15: 'voiding',
+    PR14: 'voided',
+    '2006': 'expired',
   };
   for (const [no, codes] of expected) {
     const seen = events.filter((e) => e.event.subject === no).map((e) => e.event.data.state);

@@ -108,14 +108,26 @@ describe('an order travels its timeline, one event per change', () => {
     expect(waiting?.state).toBe('pending');
     expect(waiting?.not_found_since).not.toBeNull();
     expect(await transitions(no)).toEqual([]);
-    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '100.00', timeline: [q('PR07'), q('PR11')] });
+    stack.simulator.addOrder({
+      oid_partner: stack.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '100.00',
+      timeline: [q('PR07'), q('PR11')],
+    });
     expect(await finalState(no)).toBe('captured');
     expect(await transitions(no)).toEqual(['pending>authorized:preauth.authorized', 'authorized>captured:preauth.captured']);
   });
 
   it('faults of every kind, then success: faults are never changes', async () => {
     const no = newOrder();
-    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '100.00', timeline: [q('PR07', 1), q('PR11')] });
+    stack.simulator.addOrder({
+      oid_partner: stack.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '100.00',
+      timeline: [q('PR07', 1), q('PR11')],
+    });
     stack.simulator.injectFault({ kind: 'http5xx', status: 503 }, { times: 2, no_order: no });
     stack.simulator.injectFault({ kind: 'unsigned9999' }, { times: 1, no_order: no });
     stack.simulator.injectFault({ kind: 'malformed' }, { times: 1, no_order: no });
@@ -129,7 +141,13 @@ describe('an order travels its timeline, one event per change', () => {
   it('a wrongly signed answer is never believed', async () => {
     // the first three answers claim PR11 (captured) but are signed with a wrong key; the truth is PR10
     const no = newOrder();
-    stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '100.00', timeline: [q('PR11', 3), q('PR10')] });
+    stack.simulator.addOrder({
+      oid_partner: stack.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '100.00',
+      timeline: [q('PR11', 3), q('PR10')],
+    });
     stack.simulator.injectFault({ kind: 'badSignature' }, { times: 3, no_order: no });
     await stack.engine.track({ no_order: no, dt_order: dt, money_order: '100.00' }, { source: 'embed' });
     expect(await finalState(no)).toBe('auth_failed');
@@ -142,15 +160,33 @@ describe('an order travels its timeline, one event per change', () => {
     const evs = await eventsOf(stack, no);
     expect(evs).toHaveLength(2);
     for (const [i, e] of evs.entries()) {
-      expect(e.event).toMatchObject({ specversion: '1.0', source: 'llrecon', subject: no, datacontenttype: 'application/json', type: e.type });
+      expect(e.event).toMatchObject({
+        specversion: '1.0',
+        source: 'llrecon',
+        subject: no,
+        datacontenttype: 'application/json',
+        type: e.type,
+      });
       expect(Object.keys(e.event.data).sort()).toEqual(
-        ['dt_order', 'money_order', 'no_order', 'oid_paybill', 'oid_partner', 'previous_state', 'ret_code', 'ret_msg', 'state', 'via'].sort(),
+        [
+          'dt_order',
+          'money_order',
+          'no_order',
+          'oid_paybill',
+          'oid_partner',
+          'previous_state',
+          'ret_code',
+          'ret_msg',
+          'state',
+          'via',
+        ].sort(),
       );
       expect(e.event.data.via).toBe('poll');
       expect(new Date(e.event.time).toISOString()).toBe(e.event.time);
       expect(e.event.id).toContain(no);
       expect(evs.filter((x) => x.event.id === e.event.id)).toHaveLength(1);
-      if (i === 1) expect(e.event.data).toMatchObject({ ret_code: 'PR11', state: 'captured', money_order: '100.00', oid_partner: stack.oidPartner });
+      if (i === 1)
+        expect(e.event.data).toMatchObject({ ret_code: 'PR11', state: 'captured', money_order: '100.00', oid_partner: stack.oidPartner });
     }
   });
 });

@@ -20,20 +20,34 @@ import {
 } from '../src/lianlian/fields.js';
 import { failure } from './support/errors.js';
 
-
 type Rule = (value: unknown, field?: string) => unknown;
 
 const table: Array<[string, Rule, unknown[], unknown[]]> = [
-  ['oidPartner', oidPartner, ['201408071000001543'], ['20140807100000154', '2014080710000015430', '20140807100000154a', 201408071000001543, '']],
+  [
+    'oidPartner',
+    oidPartner,
+    ['201408071000001543'],
+    ['20140807100000154', '2014080710000015430', '20140807100000154a', 201408071000001500, ''],
+  ],
   ['noOrder', noOrder, ['A', 'ORD-2024_01.x#1', 'x'.repeat(32)], ['', 'x'.repeat(33), 'a b', '订单', 'a\tb', 12]],
   ['oidPaybill', oidPaybill, ['1', '2013051416009982', '1'.repeat(18)], ['', '1'.repeat(19), 'P123', 2013051416009982]],
   ['payTypePreauth', payTypePreauth, ['F', 'G'], ['M', 'f', '', 'FG', null]],
   ['payTypeWeb', payTypeWeb, ['M', 'F'], ['G', 'm', '']],
   ['validOrder', validOrder, [1, 10080, '30', 525600], [0, -1, 1.5, '1.5', '', '10m', 525601, null, true]],
-  ['userreqIp', userreqIp, ['122_11_37_211', '0_0_0_0', '255_255_255_255'], ['122.11.37.211', '256_1_1_1', '1_1_1', '1_1_1_1_1', '01_1_1_1', '', 1]],
+  [
+    'userreqIp',
+    userreqIp,
+    ['122_11_37_211', '0_0_0_0', '255_255_255_255'],
+    ['122.11.37.211', '256_1_1_1', '1_1_1', '1_1_1_1_1', '01_1_1_1', '', 1],
+  ],
   ['busiPartner', busiPartner, ['101001', '109001'], ['101002', '', 101001]],
   ['idType', idType, ['0', '2', '3', '4', '6', '9', 'X'], ['1', '5', 'x', '', 0]],
-  ['idNo', idNo, ['110101199003070000', '11010119900307000X', '110101900307001'], ['11010119900307X', '1101011990030700', '11010119900307000', 'abc', '', 110101900307001]],
+  [
+    'idNo',
+    idNo,
+    ['110101199003070000', '11010119900307000X', '110101900307001'],
+    ['11010119900307X', '1101011990030700', '11010119900307000', 'abc', '', 110101900307001],
+  ],
   ['verifyCode', verifyCode, ['000000', '123456'], ['12345', '1234567', 'abcdef', 123456]],
   ['platform', platform, ['p', 'x'.repeat(32)], ['', 'x'.repeat(33), 1]],
   ['nameGoods', nameGoods, ['Pen', '钢笔', 'x'.repeat(40)], ['', 'x'.repeat(41)]],
@@ -124,7 +138,12 @@ describe('parseOrderToTrack', () => {
     ['a float money_order', { no_order: 'A', dt_order: '20240101120000', money_order: 1.5 }, 'money_order', 'LLRECON_INVALID_FIELD'],
     ['a bad pay_type', { no_order: 'A', dt_order: '20240101120000', pay_type: 'M' }, 'pay_type', 'LLRECON_INVALID_FIELD'],
     ['a zero valid_order', { no_order: 'A', dt_order: '20240101120000', valid_order: 0 }, 'valid_order', 'LLRECON_INVALID_FIELD'],
-    ['a long oid_paybill', { no_order: 'A', dt_order: '20240101120000', oid_paybill: '1'.repeat(19) }, 'oid_paybill', 'LLRECON_INVALID_FIELD'],
+    [
+      'a long oid_paybill',
+      { no_order: 'A', dt_order: '20240101120000', oid_paybill: '1'.repeat(19) },
+      'oid_paybill',
+      'LLRECON_INVALID_FIELD',
+    ],
     ['a long platform', { no_order: 'A', dt_order: '20240101120000', platform: 'p'.repeat(33) }, 'platform', 'LLRECON_INVALID_FIELD'],
     ['an unknown key', { no_order: 'A', dt_order: '20240101120000', amount: '1.00' }, 'amount', 'LLRECON_INVALID_FIELD'],
   ])('%s is refused, naming the field with and without a path', (_name, input, field, code) => {

@@ -99,20 +99,25 @@ describe('POST /orders under hostile bodies', () => {
     const cutShort = fc
       .tuple(fc.constant(`{"orders":[{"no_order":"${uniqueNo()}","dt_order":"${dt}","money_order":"1.00"}]}`), fc.nat())
       .map(([text, n]) => text.slice(0, n % text.length));
-    const body = bodies(fc.oneof(
-      pollutionObjectText,
-      cutShort,
-      fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => JSON.stringify(v)),
-      fc.string({ maxLength: 40 }).filter((s) => {
-        try {
-          JSON.parse(s);
-          return false;
-        } catch {
-          return true;
-        }
-      }),
-      fc.constantFrom(...Object.keys(DEEP)).map((name) => DEEP[name] as string),
-    ));
+    const body = bodies(
+      fc.oneof(
+        pollutionObjectText,
+        cutShort,
+        fc
+          .jsonValue()
+          .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+          .map((v) => JSON.stringify(v)),
+        fc.string({ maxLength: 40 }).filter((s) => {
+          try {
+            JSON.parse(s);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+        fc.constantFrom(...Object.keys(DEEP)).map((name) => DEEP[name] as string),
+      ),
+    );
     const state = await stateOf(api.engine);
     await fc.assert(
       fc.asyncProperty(body, async ({ text }) => {
@@ -138,7 +143,16 @@ describe('POST /orders under hostile bodies', () => {
         pollutionObjectText,
         fc.tuple(fc.constantFrom('reason', 'actor'), wrongTypeLiteral).map(([k, v]) => `{"${k}":${v}}`),
         fc.constantFrom('reason', 'actor').map((k) => `{"${k}":"${'r'.repeat(201)}"}`),
-        fc.constantFrom('{"reason":"r","extra":1}', '{"constructor":"x"}', '[]', '"x"', '1e308', 'true', '{"reason":', nestedObjects(10_000, 'reason')),
+        fc.constantFrom(
+          '{"reason":"r","extra":1}',
+          '{"constructor":"x"}',
+          '[]',
+          '"x"',
+          '1e308',
+          'true',
+          '{"reason":',
+          nestedObjects(10_000, 'reason'),
+        ),
       ),
     );
     await fc.assert(
@@ -150,7 +164,11 @@ describe('POST /orders under hostile bodies', () => {
       { numRuns: 100, endOnFailure: true },
     );
     for (const actor of ['a'.repeat(201), `${'a'.repeat(150)}, ${'b'.repeat(60)}`]) {
-      const r = await post(`/orders/${encodeURIComponent(no)}/requery`, '', { ...auth(), 'content-type': 'application/json', 'x-llrecon-actor': actor });
+      const r = await post(`/orders/${encodeURIComponent(no)}/requery`, '', {
+        ...auth(),
+        'content-type': 'application/json',
+        'x-llrecon-actor': actor,
+      });
       expect(r.status).toBe(400);
       expect(expectRefusal(r, 'actor header').field).toBe('x-llrecon-actor');
     }
@@ -161,7 +179,16 @@ describe('POST /orders under hostile bodies', () => {
   it('refuses other content types (415), whatever the body', async () => {
     const state = await stateOf(api.engine);
     const order = JSON.stringify({ no_order: uniqueNo(), dt_order: dt });
-    for (const type of ['text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream', 'application/jsonx', 'json']) {
+    for (const type of [
+      'text/plain',
+      'text/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      'application/octet-stream',
+      'application/jsonx',
+      'json',
+    ]) {
       const r = await post('/orders', order, { ...auth(), 'content-type': type });
       expect(r.status, type).toBe(415);
       expect(expectRefusal(r, type).code).toBe('LLRECON_UNSUPPORTED_MEDIA_TYPE');
@@ -178,44 +205,67 @@ describe("LianLian's callback routes under hostile bodies", () => {
   const routes = ['/notify/lianlian', '/notify/lianlian/return'] as const;
 
   it('refuses what is not a JSON object (400) and queues nothing', async () => {
-    const notJsonObject = bodies(fc.oneof(
-      fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => JSON.stringify(v)),
-      fc.string({ maxLength: 60 }).filter((s) => {
-        try {
-          const v: unknown = JSON.parse(s);
-          return typeof v !== 'object' || v === null || Array.isArray(v);
-        } catch {
-          return true;
-        }
-      }),
-      fc.constant(`{"oid_partner":"201103171000000000","no_order":"x","sign":"c2ln"`).chain((t) => fc.nat(t.length - 1).map((n) => t.slice(0, n))),
-      fc.constantFrom(...Object.keys(DEEP).filter((name) => name.startsWith('arrays') && (DEEP[name] as string).length <= 64 * 1024)).map((name) => DEEP[name] as string),
-      fc.constantFrom('[{"a":1}]', 'null', '"{}"'),
-    ));
+    const notJsonObject = bodies(
+      fc.oneof(
+        fc
+          .jsonValue()
+          .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+          .map((v) => JSON.stringify(v)),
+        fc.string({ maxLength: 60 }).filter((s) => {
+          try {
+            const v: unknown = JSON.parse(s);
+            return typeof v !== 'object' || v === null || Array.isArray(v);
+          } catch {
+            return true;
+          }
+        }),
+        fc
+          .constant(`{"oid_partner":"201103171000000000","no_order":"x","sign":"c2ln"`)
+          .chain((t) => fc.nat(t.length - 1).map((n) => t.slice(0, n))),
+        fc
+          .constantFrom(...Object.keys(DEEP).filter((name) => name.startsWith('arrays') && (DEEP[name] as string).length <= 64 * 1024))
+          .map((name) => DEEP[name] as string),
+        fc.constantFrom('[{"a":1}]', 'null', '"{}"'),
+      ),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom('application/json', 'text/json;charset=utf-8', 'text/plain'), notJsonObject, async (route, type, { text }) => {
-        const what = `${route} ${type} ${text.slice(0, 80)}`;
-        const state = await stateOf(api.engine);
-        const r = await post(route, text, { 'content-type': type });
-        expect(r.status, `${what}: ${r.text}`).toBe(400);
-        expectRefusal(r, what);
-        await expectAliveAndUnchanged(state, what);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.constantFrom('application/json', 'text/json;charset=utf-8', 'text/plain'),
+        notJsonObject,
+        async (route, type, { text }) => {
+          const what = `${route} ${type} ${text.slice(0, 80)}`;
+          const state = await stateOf(api.engine);
+          const r = await post(route, text, { 'content-type': type });
+          expect(r.status, `${what}: ${r.text}`).toBe(400);
+          expectRefusal(r, what);
+          await expectAliveAndUnchanged(state, what);
+        },
+      ),
       fuzz,
     );
   });
 
   it('refuses a body that is not UTF-8 (400) and queues nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom(...INVALID_UTF8), fc.constantFrom('no_order', 'ret_msg', 'sign'), async (route, bytes, key) => {
-        const body = Buffer.concat([Buffer.from(`{"oid_partner":"201103171000000000","${key}":"x`), bytes, Buffer.from(`","n":"${uniqueNo()}"}`)]);
-        const what = `${route} with ${bytes.toString('hex')} in ${key}`;
-        const state = await stateOf(api.engine);
-        const r = await post(route, body, { 'content-type': 'application/json' });
-        expect(r.status, `${what}: ${r.text}`).toBe(400);
-        expectRefusal(r, what);
-        await expectAliveAndUnchanged(state, what);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.constantFrom(...INVALID_UTF8),
+        fc.constantFrom('no_order', 'ret_msg', 'sign'),
+        async (route, bytes, key) => {
+          const body = Buffer.concat([
+            Buffer.from(`{"oid_partner":"201103171000000000","${key}":"x`),
+            bytes,
+            Buffer.from(`","n":"${uniqueNo()}"}`),
+          ]);
+          const what = `${route} with ${bytes.toString('hex')} in ${key}`;
+          const state = await stateOf(api.engine);
+          const r = await post(route, body, { 'content-type': 'application/json' });
+          expect(r.status, `${what}: ${r.text}`).toBe(400);
+          expectRefusal(r, what);
+          await expectAliveAndUnchanged(state, what);
+        },
+      ),
       { numRuns: 60, endOnFailure: true },
     );
   });
@@ -224,7 +274,13 @@ describe("LianLian's callback routes under hostile bodies", () => {
     const state = await stateOf(api.engine);
     const object = JSON.stringify({ no_order: uniqueNo() });
     for (const route of routes)
-      for (const type of ['application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream', 'image/png', 'application/jsonx']) {
+      for (const type of [
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/octet-stream',
+        'image/png',
+        'application/jsonx',
+      ]) {
         const r = await post(route, object, { 'content-type': type });
         expect(r.status, `${route} ${type}`).toBe(415);
         expect(expectRefusal(r, type).code).toBe('LLRECON_UNSUPPORTED_MEDIA_TYPE');
@@ -242,12 +298,22 @@ describe("LianLian's callback routes under hostile bodies", () => {
 
   it('queues a JSON object, however hostile its contents, exactly as sent, once, without polluting anything', async () => {
     const notify = api.engine.queues.find((q) => q.name === QUEUE.notify);
-    const contents = bodies(fc.oneof(
-      pollutionObjectText.map((t) => t.slice(1, -1)),
-      fc.constantFrom('"money_order":1e308', '"money_order":-0', '"money_order":18446744073709551616', '"valid_order":1E+400', '"x":"\\u0000\\ud800"'),
-      fc.constantFrom(`"risk_item":${nestedObjects(4_000, '__proto__')}`, `"a":${nestedArrays(30_000)}`),
-      fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }).map((o) => JSON.stringify(o).slice(1, -1)),
-    ));
+    const contents = bodies(
+      fc.oneof(
+        pollutionObjectText.map((t) => t.slice(1, -1)),
+        fc.constantFrom(
+          '"money_order":1e308',
+          '"money_order":-0',
+          '"money_order":18446744073709551616',
+          '"valid_order":1E+400',
+          '"x":"\\u0000\\ud800"',
+        ),
+        fc.constantFrom(`"risk_item":${nestedObjects(4_000, '__proto__')}`, `"a":${nestedArrays(30_000)}`),
+        fc
+          .dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 })
+          .map((o) => JSON.stringify(o).slice(1, -1)),
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), contents, async (route, { text: inner }) => {
         const raw = `{"nonce":"${uniqueNo()}"${inner === '' ? '' : `,${inner}`}}`;
@@ -282,11 +348,20 @@ describe('bodies over the limits, cut short, or malformed HTTP', () => {
       expect(byLength.status, `${path} by length`).toBe(413);
       expect(expectErrorShape(byLength.body, path).code).toBe('LLRECON_BODY_TOO_LARGE');
       const size = Buffer.byteLength(over).toString(16);
-      const chunked = await rawExchange(base, { path, headers: { ...headers, ...json, 'transfer-encoding': 'chunked' }, body: `${size}\r\n${over}\r\n0\r\n\r\n` });
+      const chunked = await rawExchange(base, {
+        path,
+        headers: { ...headers, ...json, 'transfer-encoding': 'chunked' },
+        body: `${size}\r\n${over}\r\n0\r\n\r\n`,
+      });
       expect(chunked.status, `${path} chunked`).toBe(413);
       expect(expectErrorShape(chunked.body, path).code).toBe('LLRECON_BODY_TOO_LARGE');
       // a Content-Length far beyond the limit is refused before the body comes
-      const claimed = await rawExchange(base, { path, headers: { ...headers, ...json, 'content-length': '999999999999' }, body: '{}', waitMs: 3000 });
+      const claimed = await rawExchange(base, {
+        path,
+        headers: { ...headers, ...json, 'content-length': '999999999999' },
+        body: '{}',
+        waitMs: 3000,
+      });
       expect(claimed.status, `${path} claimed length`).toBe(413);
     }
     await expectAliveAndUnchanged(state, 'oversize bodies');
@@ -294,9 +369,18 @@ describe('bodies over the limits, cut short, or malformed HTTP', () => {
 
   it('refuses a body cut short (the client stops sending and closes its side), queueing nothing', async () => {
     const state = await stateOf(api.engine);
-    for (const [path, headers] of [['/notify/lianlian', {}], ['/notify/lianlian/return', {}], ['/orders', auth()]] as const) {
+    for (const [path, headers] of [
+      ['/notify/lianlian', {}],
+      ['/notify/lianlian/return', {}],
+      ['/orders', auth()],
+    ] as const) {
       const body = JSON.stringify({ no_order: uniqueNo(), dt_order: dt });
-      const r = await rawExchange(base, { path, headers: { ...headers, ...json, 'content-length': String(body.length + 50) }, body, endAfter: true });
+      const r = await rawExchange(base, {
+        path,
+        headers: { ...headers, ...json, 'content-length': String(body.length + 50) },
+        body,
+        endAfter: true,
+      });
       if (r.status !== null) {
         expect(r.status, path).toBeGreaterThanOrEqual(400);
         expect(r.status, path).toBeLessThan(500);
@@ -311,9 +395,15 @@ describe('bodies over the limits, cut short, or malformed HTTP', () => {
     const cases: Array<[string, Parameters<typeof rawExchange>[1]]> = [
       ['bad chunk size', { path: '/notify/lianlian', headers: { ...json, 'transfer-encoding': 'chunked' }, body: 'zz\r\n{}\r\n0\r\n\r\n' }],
       // (the first two bytes, `[]`, are a request of their own: refused as not an object)
-      ['bytes past Content-Length', { path: '/notify/lianlian', headers: { ...json, 'content-length': '2' }, body: '[]GARBAGE /x\r\n\r\n' }],
+      [
+        'bytes past Content-Length',
+        { path: '/notify/lianlian', headers: { ...json, 'content-length': '2' }, body: '[]GARBAGE /x\r\n\r\n' },
+      ],
       ['a control character in a header name', { path: '/notify/lianlian', headers: { ...json, 'x-bad\u0001': 'v' }, body: '{}' }],
-      ['Content-Length twice', { path: '/notify/lianlian', headers: { ...json, 'content-length': '2', 'Content-Length': '3' }, body: '{}' }],
+      [
+        'Content-Length twice',
+        { path: '/notify/lianlian', headers: { ...json, 'content-length': '2', 'Content-Length': '3' }, body: '{}' },
+      ],
       ['headers over 16 KiB', { path: '/notify/lianlian', headers: { ...json, 'x-pad': 'p'.repeat(20_000) }, body: '{}' }],
       ['a space in the path', { method: 'GET', path: '/healthz x', headers: {} }],
     ];
@@ -337,11 +427,26 @@ describe('bodies over the limits, cut short, or malformed HTTP', () => {
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), fc.boolean(), async (no, requery) => {
         // sent as raw bytes: fetch would normalise `/orders/./requery` (or `%2E`) to `/orders/requery`
         const path = `/orders/${encodeURIComponent(no)}${requery ? '/requery' : ''}`;
-        const r = await rawExchange(base, { method: requery ? 'POST' : 'GET', path, headers: { ...auth(), 'content-length': '0' }, waitMs: 3000 });
+        const r = await rawExchange(base, {
+          method: requery ? 'POST' : 'GET',
+          path,
+          headers: { ...auth(), 'content-length': '0' },
+          waitMs: 3000,
+        });
         expect([400, 404], `${path}: ${r.body}`).toContain(r.status);
         expectErrorShape(r.body, path);
       }),
-      { numRuns: 150, endOnFailure: true, examples: [['.', true], ['..', true], ['.', false], ['..', false], ['%2e', true]] },
+      {
+        numRuns: 150,
+        endOnFailure: true,
+        examples: [
+          ['.', true],
+          ['..', true],
+          ['.', false],
+          ['..', false],
+          ['%2e', true],
+        ],
+      },
     );
   });
 });
@@ -357,11 +462,20 @@ describe('a client that sends half a body and then waits', () => {
     // socket after `timeout` (Fastify's connectionTimeout); Fastify turns Node's 5-minute default off.
     const byRequest = (server?.requestTimeout ?? 0) > 0 && (server?.headersTimeout ?? 0) <= (server?.requestTimeout ?? 0);
     const byIdle = (server?.timeout ?? 0) > 0;
-    expect(byRequest || byIdle, `no timeout cuts a stalled body off (requestTimeout ${server?.requestTimeout}, headersTimeout ${server?.headersTimeout}, connectionTimeout ${server?.timeout})`).toBe(true);
+    expect(
+      byRequest || byIdle,
+      `no timeout cuts a stalled body off (requestTimeout ${server?.requestTimeout}, headersTimeout ${server?.headersTimeout}, connectionTimeout ${server?.timeout})`,
+    ).toBe(true);
 
     const state = await stateOf(api.engine);
     const slow = (path: string, headers: Record<string, string>) =>
-      rawExchange(base, { path, headers: { ...headers, 'content-type': 'application/json', 'content-length': '200' }, body: `{"no_order":"${uniqueNo()}","dt_order":"${dt}"`, sendBytes: 20, waitMs: CUT_OFF_WITHIN_MS });
+      rawExchange(base, {
+        path,
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': '200' },
+        body: `{"no_order":"${uniqueNo()}","dt_order":"${dt}"`,
+        sendBytes: 20,
+        waitMs: CUT_OFF_WITHIN_MS,
+      });
     const pending = [slow('/notify/lianlian', {}), slow('/notify/lianlian/return', {}), slow('/orders', auth())];
     // meanwhile the server answers others
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -381,7 +495,10 @@ describe('the notify workers on hostile callbacks', () => {
     const full = await startStack({ env: { ROLES: 'notify' } });
     try {
       const bodies: Array<['async' | 'return', string]> = [
-        ['async', `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"oid_partner":"${full.oidPartner}","no_order":"PP1","sign":"c2ln"}`],
+        [
+          'async',
+          `{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"oid_partner":"${full.oidPartner}","no_order":"PP1","sign":"c2ln"}`,
+        ],
         ['return', `{"__proto__":{"polluted":"yes"},"oid_partner":"${full.oidPartner}","no_order":"PP2","sign":"c2ln"}`],
         ['return', JSON.stringify(Object.fromEntries(new URLSearchParams('__proto__=x&constructor=y&prototype=z&no_order=PP3&sign=c2ln')))],
         ['async', `{"oid_partner":"${full.oidPartner}","no_order":"PP4","risk_item":${nestedObjects(4_000, '__proto__')},"sign":"c2ln"}`],
@@ -391,7 +508,8 @@ describe('the notify workers on hostile callbacks', () => {
       const notify = full.engine.queues.find((q) => q.name === QUEUE.notify);
       await waitFor(async () => (await notify?.getCompletedCount()) === bodies.length, 10_000);
       expect(await notify?.getFailedCount()).toBe(0);
-      for (const [kind, raw] of bodies) expect((await notify?.getJob(notifyJobId(kind, raw)))?.returnvalue).toMatchObject({ verdict: 'rejected' });
+      for (const [kind, raw] of bodies)
+        expect((await notify?.getJob(notifyJobId(kind, raw)))?.returnvalue).toMatchObject({ verdict: 'rejected' });
       expect(prototypeProperties()).toEqual(protoBefore);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       const state = await stateOf(full.engine);

@@ -104,7 +104,22 @@ describe('any text at all', () => {
     const line = fc.oneof(
       fc.string({ maxLength: 80, unit: 'binary' }),
       fc.json({ maxDepth: 3 }),
-      fc.constantFrom('', '   ', '\uFEFF', '\uFEFF{}', '{}', '[]', 'null', '1e308', '"x"', 'no_order,dt_order', ',,,', '"', '"""', 'a,"b,c'),
+      fc.constantFrom(
+        '',
+        '   ',
+        '\uFEFF',
+        '\uFEFF{}',
+        '{}',
+        '[]',
+        'null',
+        '1e308',
+        '"x"',
+        'no_order,dt_order',
+        ',,,',
+        '"',
+        '"""',
+        'a,"b,c',
+      ),
     );
     fc.assert(
       fc.property(fc.array(line, { maxLength: 8 }), fc.constantFrom<OrderFileFormat>('jsonl', 'csv'), (lines, format) => {
@@ -121,28 +136,38 @@ describe('any text at all', () => {
 describe('valid files', () => {
   it('JSONL: every order comes back exactly, blank lines, a BOM and CRLF endings ignored', () => {
     fc.assert(
-      fc.property(fc.array(validOrder, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(6), { maxLength: 3 }), fc.boolean(), (orders, blanks, crlf) => {
-        const lines = orders.map((o) => `${JSON.stringify(written(o))}${crlf ? '\r' : ''}`);
-        for (const at of blanks) lines.splice(Math.min(at, lines.length), 0, at % 2 === 0 ? '' : '  \t');
-        lines[0] = `\uFEFF${lines[0] ?? ''}`;
-        expect(parseOrderLines(lines, 'jsonl')).toEqual(orders.map(expected));
-      }),
+      fc.property(
+        fc.array(validOrder, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(6), { maxLength: 3 }),
+        fc.boolean(),
+        (orders, blanks, crlf) => {
+          const lines = orders.map((o) => `${JSON.stringify(written(o))}${crlf ? '\r' : ''}`);
+          for (const at of blanks) lines.splice(Math.min(at, lines.length), 0, at % 2 === 0 ? '' : '  \t');
+          lines[0] = `\uFEFF${lines[0] ?? ''}`;
+          expect(parseOrderLines(lines, 'jsonl')).toEqual(orders.map(expected));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('CSV: every order comes back exactly, whatever the column order and quoting', () => {
     fc.assert(
-      fc.property(fc.array(validOrder, { minLength: 1, maxLength: 6 }), fc.shuffledSubarray([...ORDER_FIELDS], { minLength: ORDER_FIELDS.length }), fc.infiniteStream(fc.boolean()), (orders, columns, quotes) => {
-        const q = quotes[Symbol.iterator]();
-        const next = () => q.next().value as boolean;
-        const header = columns.join(next() ? ', ' : ',');
-        const rows = orders.map((o) => {
-          const w = written(o);
-          return columns.map((c) => (w[c] === undefined ? '' : csvCell(String(w[c]), next()))).join(',');
-        });
-        expect(parseOrderLines([header, ...rows], 'csv')).toEqual(orders.map(expected));
-      }),
+      fc.property(
+        fc.array(validOrder, { minLength: 1, maxLength: 6 }),
+        fc.shuffledSubarray([...ORDER_FIELDS], { minLength: ORDER_FIELDS.length }),
+        fc.infiniteStream(fc.boolean()),
+        (orders, columns, quotes) => {
+          const q = quotes[Symbol.iterator]();
+          const next = () => q.next().value as boolean;
+          const header = columns.join(next() ? ', ' : ',');
+          const rows = orders.map((o) => {
+            const w = written(o);
+            return columns.map((c) => (w[c] === undefined ? '' : csvCell(String(w[c]), next()))).join(',');
+          });
+          expect(parseOrderLines([header, ...rows], 'csv')).toEqual(orders.map(expected));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -161,7 +186,13 @@ describe('valid files', () => {
 
   it('tells CSV from JSONL by the file name only', () => {
     expect(['orders.csv', 'ORDERS.CSV', '/tmp/a b/x.Csv'].map(formatOf)).toEqual(['csv', 'csv', 'csv']);
-    expect(['orders.jsonl', 'orders.csv.bak', 'csv', 'orders.json', 'orders.tsv'].map(formatOf)).toEqual(['jsonl', 'jsonl', 'jsonl', 'jsonl', 'jsonl']);
+    expect(['orders.jsonl', 'orders.csv.bak', 'csv', 'orders.json', 'orders.tsv'].map(formatOf)).toEqual([
+      'jsonl',
+      'jsonl',
+      'jsonl',
+      'jsonl',
+      'jsonl',
+    ]);
   });
 });
 
@@ -171,21 +202,37 @@ describe('one hostile line', () => {
   it('JSONL: fails the whole file, naming the line and the field (wrong types, huge and exponent-form numbers, unknown keys)', () => {
     const hostile = hostileOrderMember.filter((h) => h.field !== null);
     fc.assert(
-      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 10, unit: printableAscii }), { maxLength: 5 }), fc.nat(5), hostile, (nos, at, h) => {
-        const lines = nos.map((no) => orderWith(validOrderMembers(no, dt)).toString('utf8'));
-        const k = Math.min(at, lines.length);
-        lines.splice(k, 0, orderWith(validOrderMembers('BAD', dt), h).toString('utf8'));
-        const r = attempt(lines, 'jsonl');
-        expect('error' in r, h.why).toBe(true);
-        const n = expectLineError((r as { error: unknown }).error, lines, [k + 1]);
-        expect(((r as { error: { field?: string } }).error).field, h.why).toBe(`line ${n}.${h.field}`);
-      }),
+      fc.property(
+        fc.array(fc.string({ minLength: 1, maxLength: 10, unit: printableAscii }), { maxLength: 5 }),
+        fc.nat(5),
+        hostile,
+        (nos, at, h) => {
+          const lines = nos.map((no) => orderWith(validOrderMembers(no, dt)).toString('utf8'));
+          const k = Math.min(at, lines.length);
+          lines.splice(k, 0, orderWith(validOrderMembers('BAD', dt), h).toString('utf8'));
+          const r = attempt(lines, 'jsonl');
+          expect('error' in r, h.why).toBe(true);
+          const n = expectLineError((r as { error: unknown }).error, lines, [k + 1]);
+          expect((r as { error: { field?: string } }).error.field, h.why).toBe(`line ${n}.${h.field}`);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('JSONL: refuses prototype-pollution keys anywhere and deep nesting, polluting nothing', () => {
-    const line = bodies(fc.oneof(pollutionObjectText, fc.constantFrom(nestedArrays(10_000), nestedObjects(10_000), nestedObjects(10_000, '__proto__'), nestedArrays(1_000_000), `{"orders":${nestedArrays(10_000)}}`)));
+    const line = bodies(
+      fc.oneof(
+        pollutionObjectText,
+        fc.constantFrom(
+          nestedArrays(10_000),
+          nestedObjects(10_000),
+          nestedObjects(10_000, '__proto__'),
+          nestedArrays(1_000_000),
+          `{"orders":${nestedArrays(10_000)}}`,
+        ),
+      ),
+    );
     fc.assert(
       fc.property(line, fc.boolean(), ({ text }, first) => {
         const good = orderWith(validOrderMembers('GOOD', dt)).toString('utf8');
@@ -202,13 +249,17 @@ describe('one hostile line', () => {
 
   it('CSV: refuses a column named like a prototype key, or any column that is no field, when the row has a value there', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...POLLUTION_KEYS, 'toString', 'hasOwnProperty', 'card_no', 'sign'), fc.constantFrom('x', 'polluted', '{"polluted":"yes"}'), (column, value) => {
-        const lines = [`no_order,dt_order,${column}`, `A1,${dt},${csvCell(value, false)}`];
-        const r = attempt(lines, 'csv');
-        expect('error' in r, `column ${column} was taken`).toBe(true);
-        expectLineError((r as { error: unknown }).error, lines, [2]);
-        expect(((r as { error: { field?: string } }).error).field).toBe(`line 2.${column}`);
-      }),
+      fc.property(
+        fc.constantFrom(...POLLUTION_KEYS, 'toString', 'hasOwnProperty', 'card_no', 'sign'),
+        fc.constantFrom('x', 'polluted', '{"polluted":"yes"}'),
+        (column, value) => {
+          const lines = [`no_order,dt_order,${column}`, `A1,${dt},${csvCell(value, false)}`];
+          const r = attempt(lines, 'csv');
+          expect('error' in r, `column ${column} was taken`).toBe(true);
+          expectLineError((r as { error: unknown }).error, lines, [2]);
+          expect((r as { error: { field?: string } }).error.field).toBe(`line 2.${column}`);
+        },
+      ),
       { numRuns: 50 },
     );
     expect(prototypeProperties()).toEqual(protoBefore);
@@ -216,29 +267,40 @@ describe('one hostile line', () => {
 
   it('CSV: refuses huge minutes, exponent forms, and rows with more or fewer cells than the header', () => {
     const bad = fc.oneof(
-      fc.constantFrom('99999999999999999999', '18446744073709551616', '1e308', '1E3', '-0', '0', '525601', '1.5', ' 60').map((v) => ({ column: 'valid_order', row: v })),
-      fc.constantFrom('1e308', '1e2', '-0', '0.00', '100000000.01', '18446744073709551616', '12.345').map((v) => ({ column: 'money_order', row: v })),
+      fc
+        .constantFrom('99999999999999999999', '18446744073709551616', '1e308', '1E3', '-0', '0', '525601', '1.5', ' 60')
+        .map((v) => ({ column: 'valid_order', row: v })),
+      fc
+        .constantFrom('1e308', '1e2', '-0', '0.00', '100000000.01', '18446744073709551616', '12.345')
+        .map((v) => ({ column: 'money_order', row: v })),
     );
     fc.assert(
       fc.property(bad, ({ column, row }) => {
         const lines = [`no_order,dt_order,${column}`, `A1,${dt},${row}`];
         const r = attempt(lines, 'csv');
         expect('error' in r, `${column}=${row}`).toBe(true);
-        expect(((r as { error: { field?: string } }).error).field).toBe(`line 2.${column}`);
+        expect((r as { error: { field?: string } }).error.field).toBe(`line 2.${column}`);
       }),
       { numRuns: 50 },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 6 }).filter((n) => n !== 3), (cells) => {
-        const lines = ['no_order,dt_order,money_order', '', Array.from({ length: cells }, (_, i) => (i === 0 ? 'A1' : i === 1 ? dt : '1.00')).join(',')];
-        const r = attempt(lines, 'csv');
-        // no cells at all is a blank line, which is skipped
-        if (cells === 0) expect(r).toEqual({ orders: [] });
-        else {
-          expect('error' in r).toBe(true);
-          expectLineError((r as { error: unknown }).error, lines, [3]);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 6 }).filter((n) => n !== 3),
+        (cells) => {
+          const lines = [
+            'no_order,dt_order,money_order',
+            '',
+            Array.from({ length: cells }, (_, i) => (i === 0 ? 'A1' : i === 1 ? dt : '1.00')).join(','),
+          ];
+          const r = attempt(lines, 'csv');
+          // no cells at all is a blank line, which is skipped
+          if (cells === 0) expect(r).toEqual({ orders: [] });
+          else {
+            expect('error' in r).toBe(true);
+            expectLineError((r as { error: unknown }).error, lines, [3]);
+          }
+        },
+      ),
     );
   });
 });

@@ -58,7 +58,11 @@ describe('the API token', () => {
 
   it('is required on every orders route: 401 with WWW-Authenticate Bearer without it, 403 when wrong', async () => {
     for (const { path, c } of routes) {
-      const noToken: Array<Record<string, string>> = [{}, { authorization: `Basic ${Buffer.from(`x:${api.adminToken}`).toString('base64')}` }, { authorization: 'Bearer ' }];
+      const noToken: Array<Record<string, string>> = [
+        {},
+        { authorization: `Basic ${Buffer.from(`x:${api.adminToken}`).toString('base64')}` },
+        { authorization: 'Bearer ' },
+      ];
       for (const headers of noToken) {
         const res = await call(api, path, { ...c, token: null, headers });
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
@@ -170,7 +174,19 @@ describe('POST /orders', () => {
   });
 });
 
-const ORDER_KEYS = ['no_order', 'state', 'ret_code', 'ret_msg', 'money_order', 'oid_paybill', 'dt_order', 'polls', 'next_poll_at', 'final', 'history'];
+const ORDER_KEYS = [
+  'no_order',
+  'state',
+  'ret_code',
+  'ret_msg',
+  'money_order',
+  'oid_paybill',
+  'dt_order',
+  'polls',
+  'next_poll_at',
+  'final',
+  'history',
+];
 
 describe('GET /orders/:no_order', () => {
   it('shows every key of a tracked, unanswered order (null when unknown), times in RFC 3339 UTC', async () => {
@@ -180,7 +196,17 @@ describe('GET /orders/:no_order', () => {
     expect(res.status).toBe(200);
     const json = (await res.json()) as Record<string, unknown> & { history: Array<Record<string, unknown>> };
     expect(Object.keys(json).sort()).toEqual([...ORDER_KEYS].sort());
-    expect(json).toMatchObject({ no_order: no, state: 'pending', ret_code: null, ret_msg: null, money_order: '12.30', oid_paybill: null, dt_order: dt, polls: 0, final: false });
+    expect(json).toMatchObject({
+      no_order: no,
+      state: 'pending',
+      ret_code: null,
+      ret_msg: null,
+      money_order: '12.30',
+      oid_paybill: null,
+      dt_order: dt,
+      polls: 0,
+      final: false,
+    });
     expect(json.history).toHaveLength(1);
     expect(json.history[0]).toMatchObject({ kind: 'tracked', state: 'pending', actor: 'ops-script' });
     expect(json.history[0]?.time).toMatch(/Z$/);
@@ -189,10 +215,18 @@ describe('GET /orders/:no_order', () => {
 
   it('shows LianLian’s answer and each change of state once the order is answered', async () => {
     const no = newNo('G');
-    full.simulator.addOrder({ oid_partner: full.oidPartner, no_order: no, dt_order: dt, money_order: '12.30', timeline: [{ code: 'PR07' }] });
+    full.simulator.addOrder({
+      oid_partner: full.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '12.30',
+      timeline: [{ code: 'PR07' }],
+    });
     expect((await call(full, '/orders', { body: order(no) })).status).toBe(202);
     await waitFor(async () => (await full.engine.store.get(no))?.state === 'authorized');
-    const json = (await (await call(full, `/orders/${no}`)).json()) as Record<string, unknown> & { history: Array<Record<string, unknown>> };
+    const json = (await (await call(full, `/orders/${no}`)).json()) as Record<string, unknown> & {
+      history: Array<Record<string, unknown>>;
+    };
     expect(Object.keys(json).sort()).toEqual([...ORDER_KEYS].sort());
     expect(json).toMatchObject({ no_order: no, state: 'authorized', ret_code: 'PR07', final: false });
     expect(typeof json.ret_msg).toBe('string');
@@ -212,7 +246,13 @@ describe('GET /orders/:no_order', () => {
 describe('POST /orders/:no_order/requery', () => {
   it('queues a re-query (202) and records who asked and why in the history', async () => {
     const no = newNo('R');
-    full.simulator.addOrder({ oid_partner: full.oidPartner, no_order: no, dt_order: dt, money_order: '12.30', timeline: [{ code: 'PR07' }] });
+    full.simulator.addOrder({
+      oid_partner: full.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '12.30',
+      timeline: [{ code: 'PR07' }],
+    });
     await call(full, '/orders', { body: order(no) });
     const res = await call(full, `/orders/${no}/requery`, { body: { reason: 'customer called', actor: 'ann' } });
     expect(res.status).toBe(202);

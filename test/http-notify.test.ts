@@ -64,7 +64,14 @@ describe('POST /notify/lianlian', () => {
   });
 
   it('accepts JSON under any JSON-ish content type, with or without charset', async () => {
-    for (const type of ['text/json', 'text/json; charset=UTF-8', 'application/json', 'application/json;charset=utf-8', 'text/plain', 'text/plain;charset=utf-8']) {
+    for (const type of [
+      'text/json',
+      'text/json; charset=UTF-8',
+      'application/json',
+      'application/json;charset=utf-8',
+      'text/plain',
+      'text/plain;charset=utf-8',
+    ]) {
       const raw = JSON.stringify({ no_order: uniqueNo(), type });
       const res = await post('/notify/lianlian', raw, type);
       expect(res.status, type).toBe(200);
@@ -119,7 +126,11 @@ describe('POST /notify/lianlian', () => {
 
   it('is public: no token needed, and none is required even when one is sent wrong', async () => {
     const raw = JSON.stringify({ no_order: uniqueNo() });
-    const res = await fetch(`${stack.url}/notify/lianlian`, { method: 'POST', headers: { 'content-type': 'text/json', authorization: 'Bearer nope' }, body: raw });
+    const res = await fetch(`${stack.url}/notify/lianlian`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/json', authorization: 'Bearer nope' },
+      body: raw,
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -191,7 +202,11 @@ describe('when Redis is down', () => {
       }
 
       redis = await startRedisServer({ dir, appendOnly: false, port: redis.port });
-      await waitFor(async () => (await post('/notify/lianlian', JSON.stringify({ no_order: uniqueNo() }), 'text/json', own)).status === 200, 15_000, 250);
+      await waitFor(
+        async () => (await post('/notify/lianlian', JSON.stringify({ no_order: uniqueNo() }), 'text/json', own)).status === 200,
+        15_000,
+        250,
+      );
       // sending the refused order again is safe, and now it is tracked
       const again = await fetch(`${own.url}/orders`, { method: 'POST', headers: auth, body: order });
       expect(again.status).toBe(202);
@@ -215,8 +230,16 @@ describe('logging', () => {
     try {
       const secretToken = 'TOKEN-that-must-not-be-logged';
       const body = JSON.stringify({ no_order: uniqueNo(), card_no: CARD, acct_name: '张三丰', sign: 'SIGNATURE-never-logged' });
-      for (const [path, raw] of [['/notify/lianlian', body], ['/notify/lianlian', body.slice(0, -1)], ['/notify/lianlian/return', body]] as const) {
-        const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'text/json', authorization: `Bearer ${secretToken}` }, body: raw });
+      for (const [path, raw] of [
+        ['/notify/lianlian', body],
+        ['/notify/lianlian', body.slice(0, -1)],
+        ['/notify/lianlian/return', body],
+      ] as const) {
+        const res = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/json', authorization: `Bearer ${secretToken}` },
+          body: raw,
+        });
         expect(res.status).toBeLessThan(500);
       }
       await fetch(`${url}/orders/${uniqueNo()}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });

@@ -13,9 +13,10 @@ import {
 import { signString, verifyString } from '../src/lianlian/signature.js';
 import { keys2048, lianlianKeys1024, merchantKeys1024, type TestKeyPair } from './support/keys.js';
 
-const lianlianPublic = JSON.parse(
-  readFileSync(new URL('../../shared/vectors/lianlian-public-key.json', import.meta.url), 'utf8'),
-) as { public_key_base64: string; modulus_bits: number };
+const lianlianPublic = JSON.parse(readFileSync(new URL('../../shared/vectors/lianlian-public-key.json', import.meta.url), 'utf8')) as {
+  public_key_base64: string;
+  modulus_bits: number;
+};
 
 function pkcs1PrivatePem(pair: TestKeyPair): string {
   return createPrivateKey(pair.privatePem).export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -115,13 +116,36 @@ describe('keys in the wrong format are named as such', () => {
       () => merchantKeys1024().publicPem,
       /^LIANLIAN_PRIVATE_KEY holds a public key \(PEM SPKI\); expected an RSA private key: PEM \(PKCS#1 or PKCS#8\) or bare base64 PKCS#8$/,
     ],
-    ['a public key given as private (base64)', () => merchantKeys1024().publicBase64, /holds a public key \(base64 DER SPKI\); expected an RSA private key/],
+    [
+      'a public key given as private (base64)',
+      () => merchantKeys1024().publicBase64,
+      /holds a public key \(base64 DER SPKI\); expected an RSA private key/,
+    ],
     ['text that is neither', () => 'not a key at all!', /^LIANLIAN_PRIVATE_KEY is not PEM and not base64 DER; expected/],
     ['an empty value', () => '  \n', /^LIANLIAN_PRIVATE_KEY is empty; expected/],
-    ['base64 that is not DER', () => Buffer.from('hello world, this is text').toString('base64'), /holds base64 DER that is not a key in DER/],
-    ['a certificate', () => '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', /holds PEM "CERTIFICATE"; expected an RSA private key/],
-    ['an encrypted PKCS#8 key', () => createPrivateKey(merchantKeys1024().privatePem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'x' }).toString(), /holds an encrypted private key \(PEM PKCS#8\); expected/],
-    ['a PEM with a broken body', () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', /holds PEM PKCS#8 whose content is not a valid key/],
+    [
+      'base64 that is not DER',
+      () => Buffer.from('hello world, this is text').toString('base64'),
+      /holds base64 DER that is not a key in DER/,
+    ],
+    [
+      'a certificate',
+      () => '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      /holds PEM "CERTIFICATE"; expected an RSA private key/,
+    ],
+    [
+      'an encrypted PKCS#8 key',
+      () =>
+        createPrivateKey(merchantKeys1024().privatePem)
+          .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'x' })
+          .toString(),
+      /holds an encrypted private key \(PEM PKCS#8\); expected/,
+    ],
+    [
+      'a PEM with a broken body',
+      () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+      /holds PEM PKCS#8 whose content is not a valid key/,
+    ],
     ['a PEM without an END line', () => '-----BEGIN PRIVATE KEY-----\nAAAA\n', /is broken PEM/],
   ])('private: %s', (_name, input, message) => {
     expect(keyError(() => importPrivateKey(input(), 'LIANLIAN_PRIVATE_KEY'))).toMatch(message);

@@ -5,7 +5,11 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, REDACT_PATHS, scrubText, type Logger } from '../src/log.js';
 
-function memoryLogger(opts: { pretty?: boolean; level?: 'info' | 'debug' } = {}): { log: Logger; text: () => string; lines: () => Record<string, unknown>[] } {
+function memoryLogger(opts: { pretty?: boolean; level?: 'info' | 'debug' } = {}): {
+  log: Logger;
+  text: () => string;
+  lines: () => Record<string, unknown>[];
+} {
   let out = '';
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -43,7 +47,15 @@ function expectClean(text: string): void {
 describe('createLogger', () => {
   it('redacts secret fields at the top level, nested, and in arrays, keeping identifiers', () => {
     const m = memoryLogger();
-    const notification = { no_order: 'ORD-2026-0001', oid_partner: '201408071000001543', dt_order: '20261124103000', sign, card_no: cardNo, id_no: idNo, acct_name: acctName };
+    const notification = {
+      no_order: 'ORD-2026-0001',
+      oid_partner: '201408071000001543',
+      dt_order: '20261124103000',
+      sign,
+      card_no: cardNo,
+      id_no: idNo,
+      acct_name: acctName,
+    };
     m.log.info({ sign, token, adminToken: token, privateKeyText: privatePem, notification }, 'callback received');
     m.log.info({ job: { data: { body: notification } }, deeper: { a: { b: { c: notification } } } }, 'deep');
     m.log.info({ batch: { orders: [{ no_order: 'ORD-2026-0002', card_no: cardNo }] } }, 'batch');
@@ -101,7 +113,12 @@ describe('createLogger', () => {
     for (const line of [plain, withFields]) {
       const e = line!.err as Record<string, unknown>;
       expect(Object.keys(e).sort()).toEqual(['cause', 'code', 'message', 'stack', 'statusCode', 'type']);
-      expect(e).toMatchObject({ type: 'Error', code: 'LLRECON_SIGN_INVALID', statusCode: 502, message: 'LianLian refused card_no=[redacted number]&sign=[redacted base64]' });
+      expect(e).toMatchObject({
+        type: 'Error',
+        code: 'LLRECON_SIGN_INVALID',
+        statusCode: 502,
+        message: 'LianLian refused card_no=[redacted number]&sign=[redacted base64]',
+      });
       expect((e.cause as Record<string, unknown>).message).toBe('bad key [redacted PEM]\n');
     }
     expect(plain!.msg).toBe('LianLian refused card_no=[redacted number]&sign=[redacted base64]');
@@ -147,7 +164,22 @@ describe('createLogger', () => {
 
 describe('REDACT_PATHS', () => {
   it('cover the secret and card fields at the top level and nested', () => {
-    for (const p of ['sign', '*.sign', '*.*.*.sign', 'card_no', '*.*.id_no', 'acct_name', 'token', 'verify_code', 'privateKey', 'adminToken', 'secret', '*.*.authorization', '*.cookie', '*["set-cookie"]'])
+    for (const p of [
+      'sign',
+      '*.sign',
+      '*.*.*.sign',
+      'card_no',
+      '*.*.id_no',
+      'acct_name',
+      'token',
+      'verify_code',
+      'privateKey',
+      'adminToken',
+      'secret',
+      '*.*.authorization',
+      '*.cookie',
+      '*["set-cookie"]',
+    ])
       expect(REDACT_PATHS).toContain(p);
   });
 });
@@ -172,7 +204,11 @@ describe('scrubText', () => {
 
   it('masks 13–19-digit numbers and ID numbers, keeps shorter numbers, LianLian times and glued identifiers', () => {
     expect(scrubText('card 4111111111111111 and 6222 0212 3456 7890 123')).toBe('card [redacted number] and [redacted number]');
-    expect(scrubText(`id ${idNo}, ${'1'.repeat(13)}, ${'1'.repeat(20)}`)).toBe(`id [redacted number], [redacted number], ${'1'.repeat(20)}`);
-    expect(scrubText('order ORD20261124103000123 at 20261124103000, 123456789012 items')).toBe('order ORD20261124103000123 at 20261124103000, 123456789012 items');
+    expect(scrubText(`id ${idNo}, ${'1'.repeat(13)}, ${'1'.repeat(20)}`)).toBe(
+      `id [redacted number], [redacted number], ${'1'.repeat(20)}`,
+    );
+    expect(scrubText('order ORD20261124103000123 at 20261124103000, 123456789012 items')).toBe(
+      'order ORD20261124103000123 at 20261124103000, 123456789012 items',
+    );
   });
 });

@@ -48,7 +48,11 @@ async function post(body: string, contentType = 'text/json;charset=utf-8'): Prom
 async function trackAt(code: string): Promise<string> {
   const no = `NT${Date.now()}${Math.floor(Math.random() * 1e6)}`;
   stack.simulator.addOrder({
-    oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '88.00', timeline: [{ code }],
+    oid_partner: stack.oidPartner,
+    no_order: no,
+    dt_order: dt,
+    money_order: '88.00',
+    timeline: [{ code }],
     notifyUrl: `${stack.url}/notify/lianlian`,
   });
   await stack.engine.track({ no_order: no, dt_order: dt, money_order: '88.00' }, { source: 'embed' });
@@ -107,7 +111,10 @@ describe('a verified callback is a hint confirmed by query', () => {
       const list = await stack.engine.callbacks('rejected', 1000);
       return list.length >= before.length + forged.length ? list : null;
     });
-    const mine = after.filter((c) => c.no_order === no).map((c) => c.reason).sort();
+    const mine = after
+      .filter((c) => c.no_order === no)
+      .map((c) => c.reason)
+      .sort();
     expect(mine).toEqual(['amount_mismatch', 'mismatch', 'mismatch', 'no_sign', 'other_merchant'].sort());
     await new Promise((r) => setTimeout(r, 500));
     expect(await eventsOf(stack, no)).toEqual([]);

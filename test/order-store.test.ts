@@ -47,7 +47,18 @@ async function tracked(overrides: Partial<OrderToTrack> = {}, at = T0): Promise<
 }
 
 function change(no: string, expectedVersion: number, to: OrderState, extra: Partial<TransitionInput> = {}): TransitionInput {
-  return { no_order: no, expectedVersion, to, ret_code: 'PR07', ret_msg: '预授权成功', via: 'poll', at: T0 + 60_000, nextPollAt: T0 + 120_000, step: 0, ...extra };
+  return {
+    no_order: no,
+    expectedVersion,
+    to,
+    ret_code: 'PR07',
+    ret_msg: '预授权成功',
+    via: 'poll',
+    at: T0 + 60_000,
+    nextPollAt: T0 + 120_000,
+    step: 0,
+    ...extra,
+  };
 }
 
 async function eventsOf(no: string): Promise<StreamEvent[]> {
@@ -157,7 +168,15 @@ describe('transition', () => {
 
   it('writes a stream entry whose fields type and event are the CloudEvent of interface.md', async () => {
     const o = await tracked({ oid_paybill: '2025011500000001' });
-    const r = await store.transition(change(o.no_order, 0, 'auth_failed', { ret_code: 'PR10', ret_msg: '预授权失败', oid_paybill: '9999', money_order: '1.00', nextPollAt: null }));
+    const r = await store.transition(
+      change(o.no_order, 0, 'auth_failed', {
+        ret_code: 'PR10',
+        ret_msg: '预授权失败',
+        oid_paybill: '9999',
+        money_order: '1.00',
+        nextPollAt: null,
+      }),
+    );
     expect(r.applied).toBe(true);
     const raw = (await redis.xrange(ks.events, '-', '+')).find(([id]) => r.applied && id === r.streamId);
     expect(raw?.[1].filter((_, i) => i % 2 === 0)).toEqual(['type', 'event']);
@@ -211,7 +230,9 @@ describe('transition', () => {
   it('lets exactly one of ten connections racing with the same expected version apply', async () => {
     const o = await tracked();
     const racers = Array.from({ length: 10 }, () => new OrderStore(connect(), ks, OID));
-    const results = await Promise.all(racers.map((s, i) => s.transition(change(o.no_order, 0, i % 2 ? 'authorized' : 'created', { ret_code: i % 2 ? 'PR07' : '2003' }))));
+    const results = await Promise.all(
+      racers.map((s, i) => s.transition(change(o.no_order, 0, i % 2 ? 'authorized' : 'created', { ret_code: i % 2 ? 'PR07' : '2003' }))),
+    );
     expect(results.filter((r) => r.applied)).toHaveLength(1);
     expect(await eventsOf(o.no_order)).toHaveLength(1);
     const rec = await store.get(o.no_order);
@@ -246,11 +267,13 @@ describe('transition', () => {
       { at: T0 + 3, kind: 'change', from: 'authorized', to: 'capturing', ret_code: 'PR12', ret_msg: '完成中', via: 'requery' },
       { at: T0 + 4, kind: 'change', from: 'capturing', to: 'captured', ret_code: 'PR11', ret_msg: '完成成功', via: 'poll' },
     ]);
-    expect((await eventsOf(o.no_order)).map((e) => `${e.event.data.previous_state}>${e.event.data.state}:${e.type}:${e.event.id}`)).toEqual([
-      `pending>authorized:preauth.authorized:${OID}:${o.no_order}:1`,
-      `authorized>capturing:preauth.updated:${OID}:${o.no_order}:2`,
-      `capturing>captured:preauth.captured:${OID}:${o.no_order}:3`,
-    ]);
+    expect((await eventsOf(o.no_order)).map((e) => `${e.event.data.previous_state}>${e.event.data.state}:${e.type}:${e.event.id}`)).toEqual(
+      [
+        `pending>authorized:preauth.authorized:${OID}:${o.no_order}:1`,
+        `authorized>capturing:preauth.updated:${OID}:${o.no_order}:2`,
+        `capturing>captured:preauth.captured:${OID}:${o.no_order}:3`,
+      ],
+    );
     const after = await store.counts();
     expect(after.pending).toBe(before.pending - 1);
     expect(after.captured).toBe(before.captured + 1);
@@ -261,7 +284,9 @@ describe('transition', () => {
     const rec = await store.get(o.no_order);
     expect(rec).toMatchObject({ state: 'captured', final: true, next_poll_at: null, version: 3 });
     // the action is in the timeline too
-    expect(await store.timeline(o.no_order, 10)).toEqual([{ at: T0 + 2, kind: 'action', actor: 'mei', reason: 'customer asks', action: 'requery' }]);
+    expect(await store.timeline(o.no_order, 10)).toEqual([
+      { at: T0 + 2, kind: 'action', actor: 'mei', reason: 'customer asks', action: 'requery' },
+    ]);
   });
 });
 
@@ -316,7 +341,8 @@ describe('notePoll and the timeline', () => {
     expect((await store.get(o.no_order))?.polls).toBe(6);
     expect(await store.timeline(o.no_order, 2)).toHaveLength(2);
 
-    for (let i = 0; i < 150; i++) await store.appendTimeline(o.no_order, { at: T0 + 100 + i, kind: 'query', ret_code: i % 2 ? 'PR07' : '8888', outcome: 'same' });
+    for (let i = 0; i < 150; i++)
+      await store.appendTimeline(o.no_order, { at: T0 + 100 + i, kind: 'query', ret_code: i % 2 ? 'PR07' : '8888', outcome: 'same' });
     const all = await store.timeline(o.no_order, 1000);
     expect(all).toHaveLength(100);
     expect(all[0]?.at).toBe(T0 + 249);
@@ -455,10 +481,20 @@ describe('memory', () => {
     }));
     expect((await ms.trackMany(items, at, { source: 'api', actor: 'importer' })).every(Boolean)).toBe(true);
     // as after its first routine poll: schedule fields set, a code seen
-    for (const it of items) await ms.notePoll(it.order.no_order, { at, expectedVersion: 0, ret_code: '8901', outcome: 'not_yet', nextPollAt: at + 30_000, step: 1, notFoundSince: at });
+    for (const it of items)
+      await ms.notePoll(it.order.no_order, {
+        at,
+        expectedVersion: 0,
+        ret_code: '8901',
+        outcome: 'not_yet',
+        nextPollAt: at + 30_000,
+        step: 1,
+        notFoundSince: at,
+      });
     const usage = async (key: string) => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
     let perOrder = 0;
-    for (const it of items.slice(0, 100)) perOrder += (await usage(mks.order(it.order.no_order))) + (await usage(mks.history(it.order.no_order)));
+    for (const it of items.slice(0, 100))
+      perOrder += (await usage(mks.order(it.order.no_order))) + (await usage(mks.history(it.order.no_order)));
     perOrder /= 100;
     const indexes = ((await usage(mks.stateIndex('pending'))) + (await usage(mks.allOrders))) / n;
     const timeline = (await usage(mks.timeline(items[0]?.order.no_order as string))) as number;

@@ -7,14 +7,22 @@ import { failure } from './support/errors.js';
 
 const OID = '201103171000000000';
 
-
 describe('buildPreauthQueryRequest', () => {
   it('builds and signs the documented fields (api_version, not the seed typo)', () => {
     const request = buildPreauthQueryRequest(
       { oid_partner: OID, no_order: '2013051500001', oid_paybill: '2013051416009982', dt_order: '20141231010101' },
       merchantKeys1024().privateKey,
     );
-    expect(Object.keys(request)).toEqual(['oid_partner', 'sign_type', 'pay_type', 'api_version', 'no_order', 'dt_order', 'oid_paybill', 'sign']);
+    expect(Object.keys(request)).toEqual([
+      'oid_partner',
+      'sign_type',
+      'pay_type',
+      'api_version',
+      'no_order',
+      'dt_order',
+      'oid_paybill',
+      'sign',
+    ]);
     expect(request).toMatchObject({ sign_type: 'RSA', pay_type: 'F', api_version: '1.0' });
     expect(verifyFields(request, merchantKeys1024().publicKey)).toMatchObject({
       valid: true,
@@ -24,10 +32,16 @@ describe('buildPreauthQueryRequest', () => {
   });
 
   it('leaves out what is not known, and sends platform and pay_type G when given', () => {
-    const byOrder = buildPreauthQueryRequest({ oid_partner: OID, no_order: 'A', oid_paybill: null, dt_order: '20240101000000', pay_type: 'G', platform: 'shop' }, merchantKeys1024().privateKey);
+    const byOrder = buildPreauthQueryRequest(
+      { oid_partner: OID, no_order: 'A', oid_paybill: null, dt_order: '20240101000000', pay_type: 'G', platform: 'shop' },
+      merchantKeys1024().privateKey,
+    );
     expect(byOrder).not.toHaveProperty('oid_paybill');
     expect(byOrder).toMatchObject({ platform: 'shop', pay_type: 'G' });
-    const byPaybill = buildPreauthQueryRequest({ oid_partner: OID, oid_paybill: '123', dt_order: '20240101000000' }, merchantKeys1024().privateKey);
+    const byPaybill = buildPreauthQueryRequest(
+      { oid_partner: OID, oid_paybill: '123', dt_order: '20240101000000' },
+      merchantKeys1024().privateKey,
+    );
     expect(byPaybill).not.toHaveProperty('no_order');
     expect(verifyFields(byPaybill, merchantKeys1024().publicKey).valid).toBe(true);
   });
@@ -74,7 +88,12 @@ describe('readPreauthQueryAnswer', () => {
 
   it('refuses an unsigned answer, keeping its ret_code readable', () => {
     const error = failure(() => readPreauthQueryAnswer('{"ret_code":"1008","ret_msg":"IP不在白名单"}', lianlianKeys1024().publicKey));
-    expect(error).toMatchObject({ code: 'LLRECON_UNSIGNED_ANSWER', retCode: '1008', retMsg: 'IP不在白名单', signString: 'ret_code=1008&ret_msg=IP不在白名单' });
+    expect(error).toMatchObject({
+      code: 'LLRECON_UNSIGNED_ANSWER',
+      retCode: '1008',
+      retMsg: 'IP不在白名单',
+      signString: 'ret_code=1008&ret_msg=IP不在白名单',
+    });
   });
 
   it('refuses an answer signed by someone else', () => {
@@ -88,7 +107,10 @@ describe('readPreauthQueryAnswer', () => {
   it('refuses a mangled answer (state changed after signing)', () => {
     const signed = signFields(answer, lianlianKeys1024().privateKey);
     const raw = JSON.stringify({ ...signed, ret_code: 'PR11' });
-    expect(failure(() => readPreauthQueryAnswer(raw, lianlianKeys1024().publicKey))).toMatchObject({ code: 'LLRECON_BAD_ANSWER_SIGNATURE', retCode: 'PR11' });
+    expect(failure(() => readPreauthQueryAnswer(raw, lianlianKeys1024().publicKey))).toMatchObject({
+      code: 'LLRECON_BAD_ANSWER_SIGNATURE',
+      retCode: 'PR11',
+    });
   });
 
   it('refuses a non-string value even when the signature would match its text', () => {

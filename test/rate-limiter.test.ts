@@ -65,7 +65,8 @@ describe('SlidingWindowLimiter', () => {
     const waits = await work;
     expect(starts).toHaveLength(60);
     // in µs of the Redis clock: any 21 consecutive starts span at least a full window (tolerance 0)
-    for (let i = 0; i + 20 < starts.length; i++) expect((starts[i + 20] as number) - (starts[i] as number)).toBeGreaterThanOrEqual(1_000_000);
+    for (let i = 0; i + 20 < starts.length; i++)
+      expect((starts[i + 20] as number) - (starts[i] as number)).toBeGreaterThanOrEqual(1_000_000);
     expect(waits.filter((w) => w === 0)).toHaveLength(20); // granted at once: 0 ms waited
   });
 

@@ -27,17 +27,25 @@ class Connections {
 }
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); ) {
+  for (const end = Date.now() + ms; !check();) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 /** Runs one job through a BullMQ Queue and Worker on the given connections; resolves with its result. */
-async function runOneJob(queueConn: Redis | Cluster, workerConn: Redis | Cluster, bullPrefix: string, data: { n: number }): Promise<unknown> {
+async function runOneJob(
+  queueConn: Redis | Cluster,
+  workerConn: Redis | Cluster,
+  bullPrefix: string,
+  data: { n: number },
+): Promise<unknown> {
   const name = `check-${randomBytes(3).toString('hex')}`;
   const queue = new Queue(name, { connection: queueConn as unknown as ConnectionOptions, prefix: bullPrefix });
-  const worker = new Worker(name, async (job) => (job.data as { n: number }).n * 2, { connection: workerConn as unknown as ConnectionOptions, prefix: bullPrefix });
+  const worker = new Worker(name, async (job) => (job.data as { n: number }).n * 2, {
+    connection: workerConn as unknown as ConnectionOptions,
+    prefix: bullPrefix,
+  });
   try {
     const completed = new Promise<unknown>((resolve) => worker.on('completed', (_job, result) => resolve(result)));
     await queue.add('double', data);
@@ -85,7 +93,9 @@ describe('createRedis', () => {
 
   it('lets a queue connection fail at once while Redis is unreachable, reporting errors to onError', async () => {
     const errors: Error[] = [];
-    const down = createRedis({ redisUrl: `redis://127.0.0.1:${await freePort()}`, redisCluster: false }, 'queue', { onError: (e) => errors.push(e) });
+    const down = createRedis({ redisUrl: `redis://127.0.0.1:${await freePort()}`, redisCluster: false }, 'queue', {
+      onError: (e) => errors.push(e),
+    });
     try {
       await expect(down.set(`${prefix}:x`, '1')).rejects.toThrow(/enableOfflineQueue/);
       await until(() => errors.length > 0);
@@ -168,7 +178,8 @@ describe('checkRedisSafety and redisServerInfo', () => {
     } finally {
       await redis.config('SET', 'appendonly', 'yes');
       // turning append-only on starts a rewrite, during which redis-server refuses to shut down
-      while (/aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await redis.info('persistence'))) await new Promise((r) => setTimeout(r, 20));
+      while (/aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await redis.info('persistence')))
+        await new Promise((r) => setTimeout(r, 20));
     }
   });
 });

@@ -2,7 +2,15 @@
 // state/event-type facts the table feeds (interface.md "Order states", "Events").
 import { describe, expect, it } from 'vitest';
 import { RET_CODES, classifyRetCode } from '../src/reconcile/return-codes.js';
-import { EVENT_TYPES, FINAL_STATES, ORDER_STATES, eventTypeFor, isFinalState, isOrderState, type OrderState } from '../src/reconcile/states.js';
+import {
+  EVENT_TYPES,
+  FINAL_STATES,
+  ORDER_STATES,
+  eventTypeFor,
+  isFinalState,
+  isOrderState,
+  type OrderState,
+} from '../src/reconcile/states.js';
 
 const STATE_CODES: ReadonlyArray<[string, OrderState, boolean]> = [
   ['2003', 'created', false],
@@ -82,7 +90,7 @@ describe('RET_CODES', () => {
 });
 
 describe('states and event types', () => {
-  it('final states are the contract\'s five', () => {
+  it("final states are the contract's five", () => {
     expect([...FINAL_STATES].sort()).toEqual(['abandoned', 'auth_failed', 'captured', 'expired', 'voided']);
     expect(ORDER_STATES.filter(isFinalState).sort()).toEqual([...FINAL_STATES].sort());
   });
@@ -90,7 +98,8 @@ describe('states and event types', () => {
   it('isOrderState accepts the fourteen states and nothing else', () => {
     expect(ORDER_STATES).toHaveLength(14);
     for (const s of ORDER_STATES) expect(isOrderState(s)).toBe(true);
-    for (const x of ['', 'Authorized', 'settled', 'toString', '__proto__', null, undefined, 7, ['pending']]) expect(isOrderState(x)).toBe(false);
+    for (const x of ['', 'Authorized', 'settled', 'toString', '__proto__', null, undefined, 7, ['pending']])
+      expect(isOrderState(x)).toBe(false);
   });
 
   it.each([

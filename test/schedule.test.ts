@@ -10,7 +10,16 @@ const M = 60 * S;
 const H = 60 * M;
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 const FAR = NOW + 30 * 86_400_000;
-const IN_FLIGHT: readonly OrderState[] = ['pending', 'created', 'verifying', 'authorizing', 'capturing', 'voiding', 'capture_failed', 'void_failed'];
+const IN_FLIGHT: readonly OrderState[] = [
+  'pending',
+  'created',
+  'verifying',
+  'authorizing',
+  'capturing',
+  'voiding',
+  'capture_failed',
+  'void_failed',
+];
 
 function delay(state: OrderState, step: number, deadline: number | null = null, schedule: readonly number[] | null = null): number {
   return scheduledDelay({ state, step, now: NOW, deadline, schedule });
@@ -20,7 +29,16 @@ describe('POLL_SCHEDULE set: used exactly as written', () => {
   const schedule = [5 * S, 15 * S, 30 * S, 1 * M, 2 * M];
 
   it.each(ORDER_STATES)('in state %s, step n waits schedule[n], the last repeating', (state) => {
-    expect([0, 1, 2, 3, 4, 5, 6, 100].map((step) => delay(state, step, null, schedule))).toEqual([5 * S, 15 * S, 30 * S, 1 * M, 2 * M, 2 * M, 2 * M, 2 * M]);
+    expect([0, 1, 2, 3, 4, 5, 6, 100].map((step) => delay(state, step, null, schedule))).toEqual([
+      5 * S,
+      15 * S,
+      30 * S,
+      1 * M,
+      2 * M,
+      2 * M,
+      2 * M,
+      2 * M,
+    ]);
   });
 
   it('ignores the deadline: no tightening', () => {
@@ -46,12 +64,29 @@ describe('default policy', () => {
 
   it.each(IN_FLIGHT)('%s follows the in-flight family, the last repeating', (state) => {
     expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 50].map((step) => delay(state, step, FAR))).toEqual([
-      5 * S, 10 * S, 20 * S, 30 * S, 1 * M, 2 * M, 5 * M, 10 * M, 10 * M, 10 * M,
+      5 * S,
+      10 * S,
+      20 * S,
+      30 * S,
+      1 * M,
+      2 * M,
+      5 * M,
+      10 * M,
+      10 * M,
+      10 * M,
     ]);
   });
 
   it('authorized is sparser, the last repeating', () => {
-    expect([0, 1, 2, 3, 4, 5, 50].map((step) => delay('authorized', step, FAR))).toEqual([1 * M, 5 * M, 15 * M, 30 * M, 1 * H, 1 * H, 1 * H]);
+    expect([0, 1, 2, 3, 4, 5, 50].map((step) => delay('authorized', step, FAR))).toEqual([
+      1 * M,
+      5 * M,
+      15 * M,
+      30 * M,
+      1 * H,
+      1 * H,
+      1 * H,
+    ]);
   });
 
   it('starts over at a change of state: step 0 of the new family', () => {
@@ -113,7 +148,9 @@ describe('failureDelay', () => {
 
   it('with the greatest is at most 20 % later', () => {
     expect(FAILURE_JITTER).toBe(0.2);
-    expect(failureDelay({ state: 'authorized', step: 9, now: NOW, deadline: null, schedule: null, random: () => 0.999999 })).toBe(Math.floor(1 * H * 1.199_999_8));
+    expect(failureDelay({ state: 'authorized', step: 9, now: NOW, deadline: null, schedule: null, random: () => 0.999999 })).toBe(
+      Math.floor(1 * H * 1.199_999_8),
+    );
     expect(failureDelay({ state: 'authorized', step: 9, now: NOW, deadline: null, schedule: null, random: () => 1 })).toBe(1.2 * H);
     expect(failureDelay({ state: 'created', step: 0, now: NOW, deadline: null, schedule: null, random: () => 0.5 })).toBe(5500);
   });
@@ -145,8 +182,10 @@ describe('failureDelay', () => {
 
   it('spreads failures of many orders over the jitter window', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const delays = new Set(Array.from({ length: 50 }, () => failureDelay({ state: 'created', step: 7, now: NOW, deadline: null, schedule: null, random })));
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const delays = new Set(
+      Array.from({ length: 50 }, () => failureDelay({ state: 'created', step: 7, now: NOW, deadline: null, schedule: null, random })),
+    );
     expect(delays.size).toBeGreaterThan(40);
   });
 });

@@ -86,12 +86,21 @@ afterAll(async () => {
 
 /** A concrete path for a route pattern: each parameter filled in, a trailing wildcard too. */
 function pathFor(url: string): string {
-  const values: Record<string, string> = { no_order: encodeURIComponent(no), queueName: QUEUE.notify, jobId: notifyJobId('async', raw), queueStatus: 'failed' };
+  const values: Record<string, string> = {
+    no_order: encodeURIComponent(no),
+    queueName: QUEUE.notify,
+    jobId: notifyJobId('async', raw),
+    queueStatus: 'failed',
+  };
   return url.replace(/:(\w+)/g, (_, name: string) => values[name] ?? 'x').replace(/\*$/, 'x.js');
 }
 
 async function login(): Promise<string> {
-  const res = await fetch(`${base}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: stack.adminToken }), redirect: 'manual' });
+  const res = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ token: stack.adminToken }),
+    redirect: 'manual',
+  });
   expect(res.status).toBe(303);
   const set = res.headers.getSetCookie().find((c) => c.startsWith('llrecon_admin='));
   expect(set).toBeDefined();
@@ -107,7 +116,16 @@ async function snapshot(): Promise<unknown> {
 describe('route enumeration', () => {
   it('sees every route the app serves, and each one is served', () => {
     const urls = new Set(routes.map((r) => r.url));
-    for (const want of ['/orders', '/orders/:no_order', '/orders/:no_order/requery', '/notify/lianlian', '/healthz', '/admin/orders', '/admin/queues', '/admin/callbacks'])
+    for (const want of [
+      '/orders',
+      '/orders/:no_order',
+      '/orders/:no_order/requery',
+      '/notify/lianlian',
+      '/healthz',
+      '/admin/orders',
+      '/admin/queues',
+      '/admin/callbacks',
+    ])
       expect(urls, want).toContain(want);
     expect(routes.length).toBeGreaterThan(50);
     for (const r of routes) expect(app.hasRoute({ method: r.method as 'GET', url: r.url }), `${r.method} ${r.url}`).toBe(true);
@@ -124,7 +142,8 @@ describe('authentication on every route', () => {
     for (const r of guarded) {
       const path = pathFor(r.url);
       const what = `${r.method} ${path}`;
-      const send = (headers: Record<string, string>) => fetch(`${base}${path}`, { method: r.method, headers: { accept: 'application/json', ...headers }, redirect: 'manual' });
+      const send = (headers: Record<string, string>) =>
+        fetch(`${base}${path}`, { method: r.method, headers: { accept: 'application/json', ...headers }, redirect: 'manual' });
       const none = await send({});
       expect(none.status, `${what} without credentials`).toBe(401);
       if (r.method !== 'HEAD') expect(((await none.json()) as { error: { code: string } }).error.code, what).toBe('LLRECON_UNAUTHORIZED');
@@ -135,7 +154,11 @@ describe('authentication on every route', () => {
       // credentials of other kinds are no token: a forged session cookie, the token as a query parameter
       const forged = await send({ cookie: 'llrecon_admin=v1.AAAAAAAAAAAAAAAAAAAAAAAA.9999999999.forged' });
       expect(forged.status, `${what} with a forged cookie`).toBe(401);
-      const inQuery = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}token=${stack.adminToken}`, { method: r.method, headers: { accept: 'application/json' }, redirect: 'manual' });
+      const inQuery = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}token=${stack.adminToken}`, {
+        method: r.method,
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+      });
       expect(inQuery.status, `${what} with the token in the query`).toBe(401);
     }
     expect(await snapshot()).toEqual(before);
@@ -169,8 +192,30 @@ describe('hostile query strings', () => {
     const cookie = await login();
     const gets = routes.filter((r) => r.method === 'GET');
     const query = fc.oneof(
-      fc.constantFrom('page=1e308', 'page=-1', 'page=99999999999999999999', 'older_than=99999999d', 'q=%00', 'q=%FF', 'state=__proto__', 'page[]=1', 'page=1&page=2', '__proto__[x]=1', 'constructor[prototype][x]=1', 'next=%FF', 'activeQueue=__proto__&status=latest&page=1', 'activeQueue=notify&status=__proto__&page=-5', 'activeQueue=notify&status=latest&page=1e308&jobsPerPage=1e9'),
-      fc.dictionary(fc.constantFrom('page', 'q', 'state', 'older_than', 'next', 'activeQueue', 'status', 'jobsPerPage'), fc.string({ maxLength: 12, unit: 'grapheme' }), { maxKeys: 3 }).map((d) => new URLSearchParams(d).toString()),
+      fc.constantFrom(
+        'page=1e308',
+        'page=-1',
+        'page=99999999999999999999',
+        'older_than=99999999d',
+        'q=%00',
+        'q=%FF',
+        'state=__proto__',
+        'page[]=1',
+        'page=1&page=2',
+        '__proto__[x]=1',
+        'constructor[prototype][x]=1',
+        'next=%FF',
+        'activeQueue=__proto__&status=latest&page=1',
+        'activeQueue=notify&status=__proto__&page=-5',
+        'activeQueue=notify&status=latest&page=1e308&jobsPerPage=1e9',
+      ),
+      fc
+        .dictionary(
+          fc.constantFrom('page', 'q', 'state', 'older_than', 'next', 'activeQueue', 'status', 'jobsPerPage'),
+          fc.string({ maxLength: 12, unit: 'grapheme' }),
+          { maxKeys: 3 },
+        )
+        .map((d) => new URLSearchParams(d).toString()),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...gets), query, async (r, q) => {
@@ -189,7 +234,16 @@ describe('token comparison', () => {
     const token = stack.adminToken;
     expect(safeEqual(token, token)).toBe(true);
     expect(safeEqual(token, `${token}`.slice(0))).toBe(true);
-    for (const other of ['', token.slice(0, -1), `${token}x`, `x${token}`, token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase(), `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, token.repeat(2), 'é'])
+    for (const other of [
+      '',
+      token.slice(0, -1),
+      `${token}x`,
+      `x${token}`,
+      token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase(),
+      `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+      token.repeat(2),
+      'é',
+    ])
       expect(safeEqual(token, other), other).toBe(false);
     expect(safeEqual('', '')).toBe(true);
     // strings that differ only past a short digest-sized prefix, or in a multi-byte character
@@ -219,10 +273,15 @@ describe('token comparison', () => {
     let checked = 0;
     for (const f of ['auth.ts', 'admin/guard.ts', 'admin/csrf.ts', 'admin/session.ts', 'admin/login-routes.ts']) {
       const text = readFileSync(new URL(`../src/http/${f}`, import.meta.url), 'utf8');
-      const comparisons = [...text.matchAll(/([\w.$?[\]]+)\s*(?:===|!==|==|!=)\s*([\w.$?[\]'"]+)/g)].map((m) => [m[1] as string, m[2] as string] as const);
+      const comparisons = [...text.matchAll(/([\w.$?[\]]+)\s*(?:===|!==|==|!=)\s*([\w.$?[\]'"]+)/g)].map(
+        (m) => [m[1] as string, m[2] as string] as const,
+      );
       const aboutSecrets = comparisons.filter(([l, r]) => secretish.test(l) || secretish.test(r));
       checked += aboutSecrets.length;
-      expect(aboutSecrets.filter(([l, r]) => !absent.test(l) && !absent.test(r)), f).toEqual([]);
+      expect(
+        aboutSecrets.filter(([l, r]) => !absent.test(l) && !absent.test(r)),
+        f,
+      ).toEqual([]);
     }
     // the scan does see the comparisons with null and '' that these files make
     expect(checked).toBeGreaterThan(3);
@@ -254,15 +313,30 @@ describe('CSRF on the dashboard', () => {
       const path = pathFor(r.url);
       const what = `${r.method} ${path}`;
       const send = (headers: Record<string, string>, form: Record<string, string> = { actor: 'mallory', reason: 'csrf' }) =>
-        fetch(`${base}${path}`, { method: r.method, headers: { cookie, accept: 'application/json', ...headers }, body: new URLSearchParams(form), redirect: 'manual' });
-      const foreign: Array<Record<string, string>> = [{}, { origin: 'http://evil.example' }, { origin: 'null' }, { referer: 'http://evil.example/x' }, { origin: base.replace('127.0.0.1', 'localhost') }];
+        fetch(`${base}${path}`, {
+          method: r.method,
+          headers: { cookie, accept: 'application/json', ...headers },
+          body: new URLSearchParams(form),
+          redirect: 'manual',
+        });
+      const foreign: Array<Record<string, string>> = [
+        {},
+        { origin: 'http://evil.example' },
+        { origin: 'null' },
+        { referer: 'http://evil.example/x' },
+        { origin: base.replace('127.0.0.1', 'localhost') },
+      ];
       for (const headers of foreign) {
         const res = await send(headers);
         expect(res.status, `${what} ${JSON.stringify(headers)}`).toBe(403);
         expect(((await res.json()) as { error: { code: string } }).error.code, what).toBe('LLRECON_CSRF');
       }
       if (r.url.startsWith(BOARD_PREFIX)) continue;
-      const forms: Array<Record<string, string>> = [{ actor: 'mallory', reason: 'csrf' }, { actor: 'mallory', reason: 'csrf', _csrf: '' }, { actor: 'mallory', reason: 'csrf', _csrf: 'x'.repeat(43) }];
+      const forms: Array<Record<string, string>> = [
+        { actor: 'mallory', reason: 'csrf' },
+        { actor: 'mallory', reason: 'csrf', _csrf: '' },
+        { actor: 'mallory', reason: 'csrf', _csrf: 'x'.repeat(43) },
+      ];
       for (const form of forms) {
         const res = await send({ origin: base }, form);
         expect(res.status, `${what} with form ${JSON.stringify(form)}`).toBe(403);
@@ -281,30 +355,66 @@ describe('what reaches the log', () => {
     const idNo = '11010119900307123X';
     const acctName = '王小明测试';
     registerSecrets(sign, session, idNo, acctName);
-    const secretBody = JSON.stringify({ oid_partner: stack.oidPartner, no_order: 'LOG-1', card_no: TEST_CARD_NO, id_no: idNo, acct_name: acctName, sign });
+    const secretBody = JSON.stringify({
+      oid_partner: stack.oidPartner,
+      no_order: 'LOG-1',
+      card_no: TEST_CARD_NO,
+      id_no: idNo,
+      acct_name: acctName,
+      sign,
+    });
     const token = stack.adminToken;
     const basic = `Basic ${Buffer.from(`ops:${token}`).toString('base64')}`;
     const requests: Array<Promise<unknown>> = [
       fetch(`${base}/orders/${encodeURIComponent(no)}`, { headers: { authorization: `Bearer ${token}` } }),
-      fetch(`${base}/orders`, { method: 'POST', headers: { authorization: `Bearer ${token}x`, 'content-type': 'application/json' }, body: secretBody }),
-      fetch(`${base}/orders`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: secretBody }),
-      fetch(`${base}/orders`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: `{"platform":"${TEST_CARD_NO}","sign":"${sign}"` }),
+      fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}x`, 'content-type': 'application/json' },
+        body: secretBody,
+      }),
+      fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: secretBody,
+      }),
+      fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: `{"platform":"${TEST_CARD_NO}","sign":"${sign}"`,
+      }),
       fetch(`${base}/admin/orders`, { headers: { authorization: basic } }),
       fetch(`${base}/admin/orders`, { headers: { cookie } }),
       fetch(`${base}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: `${token}-wrong` }) }),
       fetch(`${base}/notify/lianlian`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: secretBody }),
       fetch(`${base}/notify/lianlian`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: secretBody.slice(0, -2) }),
-      fetch(`${base}/notify/lianlian/return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ card_no: TEST_CARD_NO, sign, id_no: idNo }).toString() }),
-      fetch(`${base}/notify/lianlian/return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `card_no=${TEST_CARD_NO}&card_no=${TEST_CARD_NO}&sign=${encodeURIComponent(sign)}` }),
+      fetch(`${base}/notify/lianlian/return`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ card_no: TEST_CARD_NO, sign, id_no: idNo }).toString(),
+      }),
+      fetch(`${base}/notify/lianlian/return`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `card_no=${TEST_CARD_NO}&card_no=${TEST_CARD_NO}&sign=${encodeURIComponent(sign)}`,
+      }),
       fetch(`${base}/orders/${encodeURIComponent(no)}?token=${token}`, { headers: { authorization: `Bearer ${token}` } }),
       // malformed HTTP carrying credentials: Fastify's client-error path logs the error object
-      rawExchange(base, { path: '/orders', headers: { authorization: `Bearer ${token}`, cookie, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: `zz\r\n${secretBody}\r\n0\r\n\r\n` }),
-      rawExchange(base, { path: '/notify/lianlian', headers: { authorization: basic, 'content-type': 'application/json', 'x-bad\u0001': token }, body: secretBody }),
+      rawExchange(base, {
+        path: '/orders',
+        headers: { authorization: `Bearer ${token}`, cookie, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        body: `zz\r\n${secretBody}\r\n0\r\n\r\n`,
+      }),
+      rawExchange(base, {
+        path: '/notify/lianlian',
+        headers: { authorization: basic, 'content-type': 'application/json', 'x-bad\u0001': token },
+        body: secretBody,
+      }),
     ];
     await Promise.all(requests);
     const text = readFileSync(logFile, 'utf8');
     expect(text.length, 'the app logged at trace level').toBeGreaterThan(0);
     expect(text).toContain('http request');
-    for (const [name, secret] of Object.entries({ token, session, sign, card: TEST_CARD_NO, idNo, acctName, basic: basic.slice(6) })) expect(text.includes(secret), name).toBe(false);
+    for (const [name, secret] of Object.entries({ token, session, sign, card: TEST_CARD_NO, idNo, acctName, basic: basic.slice(6) }))
+      expect(text.includes(secret), name).toBe(false);
   });
 });

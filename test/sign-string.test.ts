@@ -30,7 +30,11 @@ describe('buildSignString', () => {
     ['keeps whitespace-only and zero values', { a: ' ', b: '0', c: 0 }, 'a= &b=0&c=0'],
     ['uses values raw: no trimming, no encoding', { a: ' x y ', b: 'a&b=c', c: '%20+', d: '"q"' }, 'a= x y &b=a&b=c&c=%20+&d="q"'],
     ['keeps Chinese as it is', { ret_msg: '交易成功', info_order: '商品名称' }, 'info_order=商品名称&ret_msg=交易成功'],
-    ['signs a JSON-string value verbatim', { risk_item: '{"frms_ware_category":"2009","user_info_mercht_userno":"u 1"}', a: '1' }, 'a=1&risk_item={"frms_ware_category":"2009","user_info_mercht_userno":"u 1"}'],
+    [
+      'signs a JSON-string value verbatim',
+      { risk_item: '{"frms_ware_category":"2009","user_info_mercht_userno":"u 1"}', a: '1' },
+      'a=1&risk_item={"frms_ware_category":"2009","user_info_mercht_userno":"u 1"}',
+    ],
     ['writes numbers and booleans with String()', { n: 1.1, t: true, f: false }, 'f=false&n=1.1&t=true'],
     ['an empty object of fields gives an empty string', {}, ''],
   ])('%s', (_name, fields, expected) => {

@@ -11,7 +11,13 @@ import { signString, verifyString } from '../src/lianlian/signature.js';
 beforeAll(() => void vi.spyOn(console, 'warn').mockImplementation(() => undefined));
 afterAll(() => vi.restoreAllMocks());
 
-const fields = { oid_partner: '201408071000001543', no_order: '订单-001', money_order: '210.97', sign_type: 'RSA', dt_order: '20261124103000' };
+const fields = {
+  oid_partner: '201408071000001543',
+  no_order: '订单-001',
+  money_order: '210.97',
+  sign_type: 'RSA',
+  dt_order: '20261124103000',
+};
 
 describe.each([1024, 2048])('MD5withRSA with %i-bit keys agrees with node-rsa 2 (pkcs1-md5)', (bits) => {
   const pair = generateKeyPair(bits);

@@ -9,9 +9,13 @@ import { keys2048, lianlianKeys1024, merchantKeys1024 } from './support/keys.js'
 function vector<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
 }
-const addSign = vector<{ merchant_private_key_pkcs8_base64: string; body: Record<string, string>; sign_source: string; sign: string }>('add-sign.json');
+const addSign = vector<{ merchant_private_key_pkcs8_base64: string; body: Record<string, string>; sign_source: string; sign: string }>(
+  'add-sign.json',
+);
 const lianlianPublic = vector<{ public_key_base64: string }>('lianlian-public-key.json');
-const direct = vector<{ body: Record<string, string>; sign_source: string; tampered: { body: Record<string, string> } }>('verify-direct-2015.json');
+const direct = vector<{ body: Record<string, string>; sign_source: string; tampered: { body: Record<string, string> } }>(
+  'verify-direct-2015.json',
+);
 
 const realLianLianKey = importPublicKey(lianlianPublic.public_key_base64, 'LianLian public key');
 
@@ -127,8 +131,16 @@ describe('signing and verifying fields', () => {
   it('a nested object is non_string, and its raw text is shown in the signed string', () => {
     const pair = merchantKeys1024();
     const raw = `{"risk_item":{"a":"1"},"sign_type":"RSA","sign":"${signString('risk_item={"a":"1"}&sign_type=RSA', pair.privateKey)}"}`;
-    expect(verifyBody(raw, pair.publicKey)).toMatchObject({ valid: false, reason: 'non_string', signString: 'risk_item={"a":"1"}&sign_type=RSA' });
-    expect(verifyFields({ risk_item: { a: '1' }, sign: 'x' }, pair.publicKey)).toMatchObject({ valid: false, reason: 'non_string', signString: 'risk_item={"a":"1"}' });
+    expect(verifyBody(raw, pair.publicKey)).toMatchObject({
+      valid: false,
+      reason: 'non_string',
+      signString: 'risk_item={"a":"1"}&sign_type=RSA',
+    });
+    expect(verifyFields({ risk_item: { a: '1' }, sign: 'x' }, pair.publicKey)).toMatchObject({
+      valid: false,
+      reason: 'non_string',
+      signString: 'risk_item={"a":"1"}',
+    });
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -136,7 +148,12 @@ describe('signing and verifying fields', () => {
     ['an empty sign', { a: '1', sign: '' }],
     ['a null sign', { a: '1', sign: null }],
   ])('%s is no_sign, with the signed string still filled', (_name, body) => {
-    expect(verifyFields(body, merchantKeys1024().publicKey)).toEqual({ valid: false, reason: 'no_sign', signString: 'a=1', fields: { a: '1' } });
+    expect(verifyFields(body, merchantKeys1024().publicKey)).toEqual({
+      valid: false,
+      reason: 'no_sign',
+      signString: 'a=1',
+      fields: { a: '1' },
+    });
   });
 
   it('a numeric sign is non_string', () => {

@@ -18,10 +18,20 @@ describe('parseSignedBody', () => {
   });
 
   it.each<[string, string, Record<string, string>, string[]]>([
-    ['keeps a number literal as written', '{"money_order":1.10,"n":-0.0,"e":1E+2}', { money_order: '1.10', n: '-0.0', e: '1E+2' }, ['money_order', 'n', 'e']],
+    [
+      'keeps a number literal as written',
+      '{"money_order":1.10,"n":-0.0,"e":1E+2}',
+      { money_order: '1.10', n: '-0.0', e: '1E+2' },
+      ['money_order', 'n', 'e'],
+    ],
     ['keeps booleans as text and flags them', '{"t":true,"f":false}', { t: 'true', f: 'false' }, ['t', 'f']],
     ['drops null', '{"a":null,"b":"x"}', { b: 'x' }, []],
-    ['keeps nested objects and arrays as raw text', '{"o":{"x":[1, {"y":"}]"}]},"a":[ 1 ,2 ]}', { o: '{"x":[1, {"y":"}]"}]}', a: '[ 1 ,2 ]' }, ['o', 'a']],
+    [
+      'keeps nested objects and arrays as raw text',
+      '{"o":{"x":[1, {"y":"}]"}]},"a":[ 1 ,2 ]}',
+      { o: '{"x":[1, {"y":"}]"}]}', a: '[ 1 ,2 ]' },
+      ['o', 'a'],
+    ],
     ['decodes escapes in strings', '{"s":"a\\"b\\\\c\\/d\\n\\t\\u00e9\\u4ea4"}', { s: 'a"b\\c/d\n\té交' }, []],
     ['decodes escaped keys', '{"k\\u0065y":"v","a\\"b":"w"}', { key: 'v', 'a"b': 'w' }, []],
     ['reads raw UTF-8 text, including astral characters', '{"ret_msg":"交易成功","e":"😀"}', { ret_msg: '交易成功', e: '😀' }, []],

@@ -65,7 +65,10 @@ describe('timelines (pure)', () => {
   });
 
   it('whichever of queries and time comes first ends a step; the last step never ends', () => {
-    const steps: Step[] = [{ code: 'PR12', after: { queries: 3, ms: 10_000 } }, { code: 'PR11', after: { queries: 1 } }];
+    const steps: Step[] = [
+      { code: 'PR12', after: { queries: 3, ms: 10_000 } },
+      { code: 'PR11', after: { queries: 1 } },
+    ];
     const byTime = settle(answerQuery(startTimeline(steps, T0), T0).timeline, T0 + 10_000);
     expect(currentCode(byTime.timeline)).toBe('PR11');
     let t = startTimeline(steps, T0);
@@ -149,15 +152,25 @@ afterAll(async () => sim?.stop());
 const newNo = (): string => `SIM${Date.now()}${seq++}`;
 
 function queryBody(fields: Record<string, string>, key: PrivateKey = merchantKey): string {
-  return JSON.stringify(signFields({ oid_partner: OID, sign_type: 'RSA', api_version: '1.0', pay_type: 'F', dt_order: DT, ...fields }, key));
+  return JSON.stringify(
+    signFields({ oid_partner: OID, sign_type: 'RSA', api_version: '1.0', pay_type: 'F', dt_order: DT, ...fields }, key),
+  );
 }
 
 async function post(url: string, body: string, signal?: AbortSignal): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json;charset=utf-8' }, body, ...(signal ? { signal } : {}) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json;charset=utf-8' },
+    body,
+    ...(signal ? { signal } : {}),
+  });
   return { status: res.status, text: await res.text() };
 }
 
-async function query(fields: Record<string, string>, key?: PrivateKey): Promise<{ status: number; text: string; json: Record<string, string> }> {
+async function query(
+  fields: Record<string, string>,
+  key?: PrivateKey,
+): Promise<{ status: number; text: string; json: Record<string, string> }> {
   const r = await post(sim.queryUrl, queryBody(fields, key));
   return { ...r, json: JSON.parse(r.text) as Record<string, string> };
 }
@@ -375,9 +388,17 @@ describe('asynchronous notifications', () => {
 
   it('are signed JSON with the protocol fields, sent when the timeline enters a notifyOn code', async () => {
     const rx = await make();
-    const no = addOrder([{ code: 'PR09', after: { queries: 1 } }, { code: 'PR07', after: { queries: 1 } }, { code: 'PR12', after: { queries: 1 } }, { code: 'PR11' }], {
-      notifyUrl: rx.url,
-    });
+    const no = addOrder(
+      [
+        { code: 'PR09', after: { queries: 1 } },
+        { code: 'PR07', after: { queries: 1 } },
+        { code: 'PR12', after: { queries: 1 } },
+        { code: 'PR11' },
+      ],
+      {
+        notifyUrl: rx.url,
+      },
+    );
     await query({ no_order: no }); // PR09 → PR07: notify
     await until(() => rx.bodies.length === 1);
     await query({ no_order: no }); // PR07 → PR12: not in notifyOn
@@ -388,9 +409,32 @@ describe('asynchronous notifications', () => {
     expect(rx.contentTypes).toEqual(['text/json;charset=utf-8', 'text/json;charset=utf-8']);
     const [authorized, captured] = rx.bodies.map(expectSigned);
     expect(Object.keys(authorized as object).sort()).toEqual(
-      ['bank_code', 'dt_order', 'info_order', 'money_order', 'no_agree', 'no_order', 'oid_partner', 'oid_paybill', 'pay_type', 'result_pay', 'settle_date', 'sign', 'sign_type'].sort(),
+      [
+        'bank_code',
+        'dt_order',
+        'info_order',
+        'money_order',
+        'no_agree',
+        'no_order',
+        'oid_partner',
+        'oid_paybill',
+        'pay_type',
+        'result_pay',
+        'settle_date',
+        'sign',
+        'sign_type',
+      ].sort(),
     );
-    expect(authorized).toMatchObject({ oid_partner: OID, no_order: no, dt_order: DT, money_order: '100.00', result_pay: 'SUCCESS', pay_type: 'F', sign_type: 'RSA', info_order: '预授权成功' });
+    expect(authorized).toMatchObject({
+      oid_partner: OID,
+      no_order: no,
+      dt_order: DT,
+      money_order: '100.00',
+      result_pay: 'SUCCESS',
+      pay_type: 'F',
+      sign_type: 'RSA',
+      info_order: '预授权成功',
+    });
     expect(authorized?.settle_date).toBe(formatLianLianTime(clock).slice(0, 8));
     expect(captured?.info_order).toBe('预授权完成成功');
     expect(sim.notificationsSent(no)).toBe(2);
@@ -438,7 +482,14 @@ describe('asynchronous notifications', () => {
     });
     await own.start({ host: '127.0.0.1', port: 0 });
     const no = newNo();
-    own.addOrder({ oid_partner: OID, no_order: no, dt_order: DT, money_order: '7.50', timeline: [{ code: 'PR09', after: { ms: 100 } }, { code: 'PR07' }], notifyUrl: rx.url });
+    own.addOrder({
+      oid_partner: OID,
+      no_order: no,
+      dt_order: DT,
+      money_order: '7.50',
+      timeline: [{ code: 'PR09', after: { ms: 100 } }, { code: 'PR07' }],
+      notifyUrl: rx.url,
+    });
     await until(() => rx.bodies.length >= 2);
     expect(own.queryCount(no)).toBe(0);
     await own.stop();
@@ -473,7 +524,17 @@ describe('orders, Verify API and WEB Payment', () => {
   const verifyBody_ = (no: string, over: Record<string, string> = {}) =>
     JSON.stringify(
       signFields(
-        { oid_partner: OID, sign_type: 'RSA', api_version: '1.0', user_id: 'u1', token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code: '222222', no_order: no, time_stamp: formatLianLianTime(clock), ...over },
+        {
+          oid_partner: OID,
+          sign_type: 'RSA',
+          api_version: '1.0',
+          user_id: 'u1',
+          token: 'D096DBA0E3E0CC8F1D504C06E71D292D',
+          verify_code: '222222',
+          no_order: no,
+          time_stamp: formatLianLianTime(clock),
+          ...over,
+        },
         merchantKey,
       ),
     );
@@ -499,9 +560,17 @@ describe('orders, Verify API and WEB Payment', () => {
 
   it('Verify API: unsigned 1004 for a bad verify_code, a stale time_stamp or a missing token; 1001 for a bad signature', async () => {
     const no = addOrder([{ code: 'PR07' }]);
-    const overs: Array<Record<string, string>> = [{ verify_code: '12345' }, { verify_code: 'abcdef' }, { time_stamp: formatLianLianTime(clock - 31 * 60_000) }, { token: '' }];
+    const overs: Array<Record<string, string>> = [
+      { verify_code: '12345' },
+      { verify_code: 'abcdef' },
+      { time_stamp: formatLianLianTime(clock - 31 * 60_000) },
+      { token: '' },
+    ];
     for (const over of overs)
-      expect(JSON.parse((await post(sim.verifyUrl, verifyBody_(no, over))).text)).toEqual({ ret_code: '1004', ret_msg: '商户请求参数校验错误' });
+      expect(JSON.parse((await post(sim.verifyUrl, verifyBody_(no, over))).text)).toEqual({
+        ret_code: '1004',
+        ret_msg: '商户请求参数校验错误',
+      });
     const forged = JSON.stringify({ ...(JSON.parse(verifyBody_(no)) as object), verify_code: '333333' });
     expect(JSON.parse((await post(sim.verifyUrl, forged)).text).ret_code).toBe('1001');
   });
@@ -509,8 +578,18 @@ describe('orders, Verify API and WEB Payment', () => {
   const gatewayForm = (no: string, notifyUrl: string, key: PrivateKey = merchantKey) =>
     buildWebPaymentForm(
       {
-        oid_partner: OID, user_id: 'u1', busi_partner: '101001', no_order: no, dt_order: DT, name_goods: '羽毛球', money_order: '12.30',
-        notify_url: notifyUrl, url_return: 'http://127.0.0.1:9/return', userreq_ip: '127_0_0_1', pay_type: 'F', risk_item: { frms_ware_category: '1999' },
+        oid_partner: OID,
+        user_id: 'u1',
+        busi_partner: '101001',
+        no_order: no,
+        dt_order: DT,
+        name_goods: '羽毛球',
+        money_order: '12.30',
+        notify_url: notifyUrl,
+        url_return: 'http://127.0.0.1:9/return',
+        userreq_ip: '127_0_0_1',
+        pay_type: 'F',
+        risk_item: { frms_ware_category: '1999' },
       },
       key,
       clock,
@@ -520,7 +599,11 @@ describe('orders, Verify API and WEB Payment', () => {
     const rx = await make_();
     const no = newNo();
     const submit = (form: Record<string, string>) =>
-      fetch(sim.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+      fetch(sim.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
     const refused = await submit(gatewayForm(no, rx.url, stranger));
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('签名验证失败');
@@ -601,7 +684,10 @@ describe('llrecon sandbox', () => {
       "const program = new Command('llrecon'); register(program);",
       `await program.parseAsync(['node', 'llrecon', 'sandbox', '--port', '0', '--orders', '2', '--seed', '5', '--keys-dir', ${JSON.stringify(dir)}]);`,
     ].join('\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -614,7 +700,10 @@ describe('llrecon sandbox', () => {
       const queryUrl = /pre-auth query:\s+(\S+)/.exec(out)?.[1] as string;
       const [no, dt, money] = (/demo orders[^\n]*\n\s+(\S+) (\S+) (\S+)/.exec(out) ?? []).slice(1) as [string, string, string];
       const body = JSON.stringify(
-        signFields({ oid_partner: keys.oidPartner, sign_type: 'RSA', api_version: '1.0', pay_type: 'F', no_order: no, dt_order: dt }, importPrivateKey(keys.merchantPrivate)),
+        signFields(
+          { oid_partner: keys.oidPartner, sign_type: 'RSA', api_version: '1.0', pay_type: 'F', no_order: no, dt_order: dt },
+          importPrivateKey(keys.merchantPrivate),
+        ),
       );
       const answer = await (await fetch(queryUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
       expect(verifyBody(answer, importPublicKey(keys.lianlianPublic)).reason).toBe('ok');

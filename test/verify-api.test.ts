@@ -6,8 +6,13 @@ import { failure } from './support/errors.js';
 
 const OID = '201103171000000000';
 const NOW = Date.UTC(2013, 4, 15, 1, 41, 37); // 20130515094137 in UTC+8
-const input = { oid_partner: OID, user_id: '01020000', token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code: '222222', no_order: '2013051500001' };
-
+const input = {
+  oid_partner: OID,
+  user_id: '01020000',
+  token: 'D096DBA0E3E0CC8F1D504C06E71D292D',
+  verify_code: '222222',
+  no_order: '2013051500001',
+};
 
 describe('buildVerifyRequest', () => {
   it('stamps the time in UTC+8 and signs', () => {
@@ -19,7 +24,9 @@ describe('buildVerifyRequest', () => {
   });
 
   it('keeps a given time_stamp', () => {
-    expect(buildVerifyRequest({ ...input, time_stamp: '20200101000000' }, merchantKeys1024().privateKey, NOW).time_stamp).toBe('20200101000000');
+    expect(buildVerifyRequest({ ...input, time_stamp: '20200101000000' }, merchantKeys1024().privateKey, NOW).time_stamp).toBe(
+      '20200101000000',
+    );
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -75,7 +82,13 @@ describe('readVerifyAnswer', () => {
 
   it('reads a signed error answer as not ok, without business fields', () => {
     const raw = JSON.stringify(signFields({ ret_code: '8888', ret_msg: '短信已发送', sign_type: 'RSA' }, lianlianKeys1024().privateKey));
-    expect(readVerifyAnswer(raw, lianlianKeys1024().publicKey)).toMatchObject({ ok: false, ret_code: '8888', result_pay: null, no_order: null, money_settle: null });
+    expect(readVerifyAnswer(raw, lianlianKeys1024().publicKey)).toMatchObject({
+      ok: false,
+      ret_code: '8888',
+      result_pay: null,
+      no_order: null,
+      money_settle: null,
+    });
   });
 
   it('never returns an unsigned answer: the error carries its ret_code', () => {

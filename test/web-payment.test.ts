@@ -28,7 +28,6 @@ const input: WebPaymentInput = {
   risk_item: { frms_ware_category: '2009', user_info_mercht_userno: 'user-1' },
 };
 
-
 describe('buildWebPaymentForm', () => {
   it('builds the seed fields, normalised, and signs them', () => {
     const form = buildWebPaymentForm(input, merchantKeys1024().privateKey, NOW);
@@ -41,8 +40,21 @@ describe('buildWebPaymentForm', () => {
       risk_item: '{"frms_ware_category":"2009","user_info_mercht_userno":"user-1"}',
     });
     expect(Object.keys(form)).toEqual([
-      'version', 'oid_partner', 'user_id', 'timestamp', 'sign_type', 'busi_partner', 'no_order', 'dt_order',
-      'name_goods', 'money_order', 'notify_url', 'userreq_ip', 'pay_type', 'risk_item', 'sign',
+      'version',
+      'oid_partner',
+      'user_id',
+      'timestamp',
+      'sign_type',
+      'busi_partner',
+      'no_order',
+      'dt_order',
+      'name_goods',
+      'money_order',
+      'notify_url',
+      'userreq_ip',
+      'pay_type',
+      'risk_item',
+      'sign',
     ]);
     const check = verifyFields(form, merchantKeys1024().publicKey);
     expect(check.valid).toBe(true);
@@ -96,7 +108,9 @@ describe('buildWebPaymentForm', () => {
     ['a long user_id', { user_id: 'u'.repeat(33) }, 'user_id'],
     ['a masked card_no', { card_no: '403392******1234' }, 'card_no'],
   ])('refuses %s, naming the field', (_name, change, field) => {
-    expect(failure(() => buildWebPaymentForm({ ...input, ...change } as WebPaymentInput, merchantKeys1024().privateKey, NOW)).field).toBe(field);
+    expect(failure(() => buildWebPaymentForm({ ...input, ...change } as WebPaymentInput, merchantKeys1024().privateKey, NOW)).field).toBe(
+      field,
+    );
   });
 });
 
@@ -147,17 +161,32 @@ describe('notifications', () => {
   it('reads and verifies an async notification (raw JSON)', () => {
     const raw = JSON.stringify(signFields(notification, lianlianKeys1024().privateKey));
     const read = readAsyncNotification(raw, lianlianKeys1024().publicKey);
-    expect(read).toMatchObject({ valid: true, reason: 'ok', no_order: 'ORD-1', money_order: '5.10', result_pay: 'SUCCESS', info_order: '', ret_code: null });
+    expect(read).toMatchObject({
+      valid: true,
+      reason: 'ok',
+      no_order: 'ORD-1',
+      money_order: '5.10',
+      result_pay: 'SUCCESS',
+      info_order: '',
+      ret_code: null,
+    });
     expect(read.signString).not.toContain('info_order');
     expect(read.fields).not.toHaveProperty('sign');
   });
 
   it('flags a forged or altered async notification as invalid', () => {
     const signed = signFields(notification, lianlianKeys1024().privateKey);
-    expect(readAsyncNotification(JSON.stringify({ ...signed, money_order: '0.01' }), lianlianKeys1024().publicKey)).toMatchObject({ valid: false, reason: 'mismatch', money_order: '0.01' });
+    expect(readAsyncNotification(JSON.stringify({ ...signed, money_order: '0.01' }), lianlianKeys1024().publicKey)).toMatchObject({
+      valid: false,
+      reason: 'mismatch',
+      money_order: '0.01',
+    });
     const forged = JSON.stringify(signFields(notification, merchantKeys1024().privateKey));
     expect(readAsyncNotification(forged, lianlianKeys1024().publicKey)).toMatchObject({ valid: false, reason: 'mismatch' });
-    expect(readAsyncNotification(JSON.stringify(notification), lianlianKeys1024().publicKey)).toMatchObject({ valid: false, reason: 'no_sign' });
+    expect(readAsyncNotification(JSON.stringify(notification), lianlianKeys1024().publicKey)).toMatchObject({
+      valid: false,
+      reason: 'no_sign',
+    });
   });
 
   it('refuses an async body that is not a JSON object', () => {
@@ -166,15 +195,29 @@ describe('notifications', () => {
   });
 
   it('flags a number in an async body as non_string', () => {
-    const raw = JSON.stringify(signFields(notification, lianlianKeys1024().privateKey)).replace('"money_order":"5.10"', '"money_order":5.10');
-    expect(readAsyncNotification(raw, lianlianKeys1024().publicKey)).toMatchObject({ valid: false, reason: 'non_string', money_order: '5.10' });
+    const raw = JSON.stringify(signFields(notification, lianlianKeys1024().privateKey)).replace(
+      '"money_order":"5.10"',
+      '"money_order":5.10',
+    );
+    expect(readAsyncNotification(raw, lianlianKeys1024().publicKey)).toMatchObject({
+      valid: false,
+      reason: 'non_string',
+      money_order: '5.10',
+    });
   });
 
   it('reads and verifies a return (form) notification', () => {
     const form = signFields({ ...notification, ret_code: '0000', ret_msg: '交易成功' }, lianlianKeys1024().privateKey);
-    expect(readReturnNotification(form, lianlianKeys1024().publicKey)).toMatchObject({ valid: true, ret_code: '0000', ret_msg: '交易成功', oid_paybill: '2017080112345678' });
+    expect(readReturnNotification(form, lianlianKeys1024().publicKey)).toMatchObject({
+      valid: true,
+      ret_code: '0000',
+      ret_msg: '交易成功',
+      oid_paybill: '2017080112345678',
+    });
     expect(readReturnNotification({ ...form, no_order: 'ORD-2' }, lianlianKeys1024().publicKey).valid).toBe(false);
-    expect(readReturnNotification({ ...form, no_order: ['ORD-1', 'ORD-2'] } as never, lianlianKeys1024().publicKey).reason).toBe('non_string');
+    expect(readReturnNotification({ ...form, no_order: ['ORD-1', 'ORD-2'] } as never, lianlianKeys1024().publicKey).reason).toBe(
+      'non_string',
+    );
   });
 
   it('the acknowledgement is the documented one', () => {

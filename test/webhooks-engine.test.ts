@@ -37,13 +37,23 @@ it('delivers each event of an order, in order, with a verifiable signature', asy
   expect(stack.engine.queues.map((q) => q.name)).toContain('webhook');
   const dt = formatLianLianTime(Date.now());
   const no = `WH${Date.now()}`;
-  stack.simulator.addOrder({ oid_partner: stack.oidPartner, no_order: no, dt_order: dt, money_order: '3.00', timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR12', after: { queries: 1 } }, { code: 'PR11' }] });
+  stack.simulator.addOrder({
+    oid_partner: stack.oidPartner,
+    no_order: no,
+    dt_order: dt,
+    money_order: '3.00',
+    timeline: [{ code: 'PR07', after: { queries: 1 } }, { code: 'PR12', after: { queries: 1 } }, { code: 'PR11' }],
+  });
   await stack.engine.track({ no_order: no, dt_order: dt, money_order: '3.00' }, { source: 'embed' });
   const mine = await waitFor(() => {
     const m = received.filter((r) => r.body.includes(no));
     return m.length >= 3 ? m : null;
   }, 20_000);
-  expect(mine.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(['preauth.authorized', 'preauth.updated', 'preauth.captured']);
+  expect(mine.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual([
+    'preauth.authorized',
+    'preauth.updated',
+    'preauth.captured',
+  ]);
   for (const r of mine) {
     const v = verifyWebhook({ headers: r.headers, body: r.body, secret, nowSeconds: Math.floor(Date.now() / 1000) });
     expect(v.ok).toBe(true);

@@ -38,7 +38,9 @@ describe('Standard Webhooks signatures', () => {
     [
       'node:crypto over a CloudEvent with non-ASCII text',
       { id, timestamp: now, body, secret },
-      `v1,${createHmac('sha256', key).update(Buffer.from(`${id}.${now}.${body}`, 'utf8')).digest('base64')}`,
+      `v1,${createHmac('sha256', key)
+        .update(Buffer.from(`${id}.${now}.${body}`, 'utf8'))
+        .digest('base64')}`,
     ],
   ])('signs like %s', (_, message, expected) => {
     expect(signWebhook(message)).toBe(expected);
@@ -60,8 +62,20 @@ describe('Standard Webhooks signatures', () => {
   const signedBy = (s: string, ts = now) => signWebhook({ id, timestamp: ts, body, secret: s });
   it.each([
     ['valid', good, body, now, { ok: true, id, timestamp: now }],
-    ['valid with capitalised header names', { 'Webhook-Id': id, 'Webhook-Timestamp': String(now), 'Webhook-Signature': good['webhook-signature'] }, body, now, { ok: true, id, timestamp: now }],
-    ['valid among other signatures (rotation)', { ...good, 'webhook-signature': `v1a,${'A'.repeat(86)}== ${signedBy(other)} ${good['webhook-signature']}` }, body, now, { ok: true, id, timestamp: now }],
+    [
+      'valid with capitalised header names',
+      { 'Webhook-Id': id, 'Webhook-Timestamp': String(now), 'Webhook-Signature': good['webhook-signature'] },
+      body,
+      now,
+      { ok: true, id, timestamp: now },
+    ],
+    [
+      'valid among other signatures (rotation)',
+      { ...good, 'webhook-signature': `v1a,${'A'.repeat(86)}== ${signedBy(other)} ${good['webhook-signature']}` },
+      body,
+      now,
+      { ok: true, id, timestamp: now },
+    ],
     ['valid 5 min old', good, body, now + 300, { ok: true, id, timestamp: now }],
     ['valid 5 min ahead', good, body, now - 300, { ok: true, id, timestamp: now }],
     ['too old', good, body, now + 301, { ok: false, reason: 'too_old' }],
@@ -71,11 +85,29 @@ describe('Standard Webhooks signatures', () => {
     ['body re-serialised with spaces', good, JSON.stringify(JSON.parse(body), null, 1), now, { ok: false, reason: 'no_match' }],
     ['timestamp changed', { ...good, 'webhook-timestamp': String(now + 1) }, body, now, { ok: false, reason: 'no_match' }],
     ['id changed', { ...good, 'webhook-id': `${id}0` }, body, now, { ok: false, reason: 'no_match' }],
-    ['a v1a signature only', { ...good, 'webhook-signature': good['webhook-signature'].replace('v1,', 'v1a,') }, body, now, { ok: false, reason: 'no_match' }],
-    ['a cut signature', { ...good, 'webhook-signature': good['webhook-signature'].slice(0, 12) }, body, now, { ok: false, reason: 'no_match' }],
+    [
+      'a v1a signature only',
+      { ...good, 'webhook-signature': good['webhook-signature'].replace('v1,', 'v1a,') },
+      body,
+      now,
+      { ok: false, reason: 'no_match' },
+    ],
+    [
+      'a cut signature',
+      { ...good, 'webhook-signature': good['webhook-signature'].slice(0, 12) },
+      body,
+      now,
+      { ok: false, reason: 'no_match' },
+    ],
     ['"v1," alone', { ...good, 'webhook-signature': 'v1,' }, body, now, { ok: false, reason: 'no_match' }],
     ['no signature header', { 'webhook-id': id, 'webhook-timestamp': String(now) }, body, now, { ok: false, reason: 'missing_headers' }],
-    ['no id header', { 'webhook-timestamp': String(now), 'webhook-signature': good['webhook-signature'] }, body, now, { ok: false, reason: 'missing_headers' }],
+    [
+      'no id header',
+      { 'webhook-timestamp': String(now), 'webhook-signature': good['webhook-signature'] },
+      body,
+      now,
+      { ok: false, reason: 'missing_headers' },
+    ],
     ['a fractional timestamp', { ...good, 'webhook-timestamp': `${now}.5` }, body, now, { ok: false, reason: 'bad_timestamp' }],
     ['a timestamp that is not a number', { ...good, 'webhook-timestamp': 'hello' }, body, now, { ok: false, reason: 'bad_timestamp' }],
   ] as const)('verify: %s', (_, headers, received, nowSeconds, expected) => {
@@ -153,12 +185,17 @@ describe('the webhook sink', () => {
   let seq = 0;
 
   const newSink = () =>
-    createWebhookSink(stack.engine.ctx, conn as unknown as ConnectionOptions, {
-      url: receiverUrl,
-      secret,
-      retry: policy,
-      tuning: { lockDurationMs: 1000, orderWaitMs: 50 },
-    }, createWebhookWorker);
+    createWebhookSink(
+      stack.engine.ctx,
+      conn as unknown as ConnectionOptions,
+      {
+        url: receiverUrl,
+        secret,
+        retry: policy,
+        tuning: { lockDurationMs: 1000, orderWaitMs: 50 },
+      },
+      createWebhookWorker,
+    );
 
   const nextNo = () => `HOOK${Date.now()}${seq++}`;
 
@@ -224,7 +261,14 @@ describe('the webhook sink', () => {
         id: e.event.id,
         timestamp: Number(a!.headers['webhook-timestamp']),
       });
-      expect(verifyWebhook({ headers: a!.headers, body: a!.body, secret: `whsec_${randomBytes(32).toString('base64')}`, nowSeconds: Date.now() / 1000 }).ok).toBe(false);
+      expect(
+        verifyWebhook({
+          headers: a!.headers,
+          body: a!.body,
+          secret: `whsec_${randomBytes(32).toString('base64')}`,
+          nowSeconds: Date.now() / 1000,
+        }).ok,
+      ).toBe(false);
       const history = await deliveryHistory(stack.engine.ctx, e.event.id);
       expect(history).toMatchObject([{ attempt: 1, result: 'delivered', status: 200 }]);
       expect(history[0]?.ms).toBeGreaterThanOrEqual(0);

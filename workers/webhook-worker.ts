@@ -53,7 +53,8 @@ export function createWebhookWorker(ctx: EngineContext, connection: ConnectionOp
     // a killed worker's deliveries come back after the lock expires; stalling never uses up an event
     maxStalledCount: 1_000_000,
     settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelay(o.policy, attemptsMade, ctx.random(), retryAfterOf(err)),
+      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+        retryDelay(o.policy, attemptsMade, ctx.random(), retryAfterOf(err)),
     },
     ...lockOptions(o.tuning ?? {}),
   });

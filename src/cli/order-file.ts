@@ -54,7 +54,9 @@ export function parseOrderLines(lines: readonly string[], format: OrderFileForma
       }
       const cells = splitCsvLine(line);
       if (cells.length !== header.length)
-        throw new LlreconError('LLRECON_INVALID_FIELD', `${where}: ${cells.length} columns, the header has ${header.length}`, { field: where });
+        throw new LlreconError('LLRECON_INVALID_FIELD', `${where}: ${cells.length} columns, the header has ${header.length}`, {
+          field: where,
+        });
       // no prototype: a column named __proto__ is an ordinary (unknown) field, not a silent no-op
       const obj = Object.create(null) as Record<string, unknown>;
       header.forEach((h, j) => {

@@ -5,7 +5,14 @@
 // debug level instead.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Engine } from '../engine-types.js';
 import { LlreconError, isLlreconError } from '../errors.js';
 import { adminPlugin } from './admin/index.js';
@@ -58,7 +65,10 @@ function asLlreconError(err: FastifyError, req: FastifyRequest): LlreconError {
   if (isLlreconError(err)) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new LlreconError('LLRECON_BODY_TOO_LARGE', `body too large: at most ${req.routeOptions.bodyLimit ?? API_BODY_LIMIT} bytes here`);
+      return new LlreconError(
+        'LLRECON_BODY_TOO_LARGE',
+        `body too large: at most ${req.routeOptions.bodyLimit ?? API_BODY_LIMIT} bytes here`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new LlreconError('LLRECON_UNSUPPORTED_MEDIA_TYPE', 'content type not accepted here');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

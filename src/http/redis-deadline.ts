@@ -13,7 +13,8 @@ export const REDIS_DEADLINE_MS = 4000;
  * @param what the request's work, for the message (`the orders`, `the callback`)
  */
 export async function withinRedisDeadline<T>(redisReady: () => boolean, what: string, work: () => Promise<T>): Promise<T> {
-  const unavailable = (why: string) => new LlreconError('LLRECON_QUEUE_UNAVAILABLE', `${what} could not be recorded now (${why}); send again later`);
+  const unavailable = (why: string) =>
+    new LlreconError('LLRECON_QUEUE_UNAVAILABLE', `${what} could not be recorded now (${why}); send again later`);
   if (!redisReady()) throw unavailable('Redis is unreachable');
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {

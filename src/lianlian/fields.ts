@@ -135,7 +135,7 @@ export function token(value: unknown, field = 'token'): string {
 /** An http(s) URL of at most `max` characters (128 for `notify_url`, `url_return`, `back_url`; 255 for `url_order`). */
 export function url(value: unknown, field: string, max = 128): string {
   const text = bounded(value, field, max);
-  let parsed: URL | null = null;
+  let parsed: URL | null;
   try {
     parsed = new URL(text);
   } catch {

@@ -133,7 +133,10 @@ export function buildWebPaymentForm(input: WebPaymentInput, key: PrivateKey, now
   put('notify_url', required(input.notify_url, 'notify_url', url));
   put('url_return', optional(input.url_return, 'url_return', url));
   put('userreq_ip', required(input.userreq_ip, 'userreq_ip', userreqIp));
-  put('url_order', optional(input.url_order, 'url_order', (v, f) => url(v, f, 255)));
+  put(
+    'url_order',
+    optional(input.url_order, 'url_order', (v, f) => url(v, f, 255)),
+  );
   put('valid_order', optional(input.valid_order, 'valid_order', validOrder));
   put('pay_type', required(input.pay_type, 'pay_type', payTypeWeb));
   put('risk_item', required(input.risk_item, 'risk_item', riskItem));

@@ -7,10 +7,6 @@ export function notifyJobId(kind: 'async' | 'return', raw: string): string {
   return `n-${kind}-${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
 }
 
-export async function acceptNotification(
-  ctx: Pick<EngineContext, 'queues' | 'now'>,
-  raw: string,
-  kind: 'async' | 'return',
-): Promise<void> {
+export async function acceptNotification(ctx: Pick<EngineContext, 'queues' | 'now'>, raw: string, kind: 'async' | 'return'): Promise<void> {
   await ctx.queues.notify.add('notify', { kind, raw, at: ctx.now() }, { jobId: notifyJobId(kind, raw) });
 }

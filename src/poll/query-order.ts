@@ -30,7 +30,11 @@ type Outcome =
  * Signs the query, waits for a slot under the rate cap, sends it at once, and reads the answer. A failure of our
  * own making (a field LianLian would refuse) or of the transport is an outcome, not an exception.
  */
-async function queryLianLian(ctx: EngineContext, order: OrderRecord, priority: 'routine' | 'high'): Promise<{ outcome: Outcome; answer: PreauthQueryAnswer | null; ms: number }> {
+async function queryLianLian(
+  ctx: EngineContext,
+  order: OrderRecord,
+  priority: 'routine' | 'high',
+): Promise<{ outcome: Outcome; answer: PreauthQueryAnswer | null; ms: number }> {
   const client = ctx.client;
   if (!client) throw new LlreconError('LLRECON_INTERNAL', 'this process has no query client (ROLES lacks query)');
   let t0 = performance.now();
@@ -83,7 +87,13 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
   const pausedUntil = await ctx.store.merchantPausedUntil(order.oid_partner);
   if (pausedUntil !== null && pausedUntil > ctx.now()) {
     // LianLian said our configuration is wrong: do not hammer it; look again when the pause ends.
-    return { gone: false, final: order.final, nextDelay: pausedUntil - ctx.now() + Math.floor(ctx.random() * 1000), state: order.state, changed: false };
+    return {
+      gone: false,
+      final: order.final,
+      nextDelay: pausedUntil - ctx.now() + Math.floor(ctx.random() * 1000),
+      state: order.state,
+      changed: false,
+    };
   }
 
   const { outcome, answer, ms } = await queryLianLian(ctx, order, priority);
@@ -130,7 +140,10 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
     });
     if (!r.applied) return overtaken(ctx, r.current, now);
     ctx.metrics.events.inc({ type: eventTypeFor(d.to) });
-    ctx.log.info({ no_order: order.no_order, from: order.state, to: d.to, ret_code: retCode, via: eventVia, event_id: r.eventId }, 'order state changed');
+    ctx.log.info(
+      { no_order: order.no_order, from: order.state, to: d.to, ret_code: retCode, via: eventVia, event_id: r.eventId },
+      'order state changed',
+    );
     if (d.to === 'abandoned') {
       ctx.metrics.alerts.inc({ kind: 'abandoned' });
       ctx.log.warn({ no_order: order.no_order, state: order.state }, 'order abandoned: tracking horizon passed without a final code');
@@ -161,6 +174,7 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
 function overtaken(ctx: EngineContext, fresh: OrderRecord | null, now: number): PollResult {
   if (!fresh) return GONE;
   ctx.log.debug({ no_order: fresh.no_order, state: fresh.state }, 'answer overtaken by a concurrent query: not applied');
-  if (fresh.final || fresh.next_poll_at === null) return { gone: false, final: fresh.final, nextDelay: fresh.final ? null : 0, state: fresh.state, changed: false };
+  if (fresh.final || fresh.next_poll_at === null)
+    return { gone: false, final: fresh.final, nextDelay: fresh.final ? null : 0, state: fresh.state, changed: false };
   return { gone: false, final: false, nextDelay: Math.max(0, fresh.next_poll_at - now), state: fresh.state, changed: false };
 }

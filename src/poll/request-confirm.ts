@@ -25,10 +25,6 @@ export async function requestConfirm(
   } else if (!(await ctx.store.get(noOrder))) {
     return false;
   }
-  await ctx.queues.confirm.add(
-    'confirm',
-    { no: noOrder, via },
-    { deduplication: { id: confirmDedupId(noOrder), keepLastIfActive: true } },
-  );
+  await ctx.queues.confirm.add('confirm', { no: noOrder, via }, { deduplication: { id: confirmDedupId(noOrder), keepLastIfActive: true } });
   return true;
 }

@@ -17,7 +17,8 @@ export function parseTrackBody(body: unknown): OrderToTrack[] {
     throw new LlreconError('LLRECON_NOT_AN_OBJECT', 'expected an order object or {"orders":[...]}');
   if (!('orders' in body)) return [parseOrderToTrack(body, '')];
   const list = (body as { orders: unknown }).orders;
-  if (Object.keys(body).length !== 1) throw new LlreconError('LLRECON_INVALID_FIELD', 'a batch has only the key "orders"', { field: 'orders' });
+  if (Object.keys(body).length !== 1)
+    throw new LlreconError('LLRECON_INVALID_FIELD', 'a batch has only the key "orders"', { field: 'orders' });
   if (!Array.isArray(list)) throw new LlreconError('LLRECON_INVALID_FIELD', 'orders: must be an array', { field: 'orders' });
   if (list.length === 0) throw new LlreconError('LLRECON_INVALID_FIELD', 'orders: must not be empty', { field: 'orders' });
   if (list.length > MAX_BATCH)
@@ -69,6 +70,7 @@ export async function trackOrders(ctx: ProducerContext, body: unknown, meta: Act
   }
   // If the process dies between the two writes, the janitor finds the order without its job and adds it.
   if (jobs.length > 0) await ctx.queues.poll.addBulk(jobs);
-  if (result.accepted.length > 0) ctx.log.info({ accepted: result.accepted.length, duplicates: result.duplicates.length, source: meta.source }, 'orders tracked');
+  if (result.accepted.length > 0)
+    ctx.log.info({ accepted: result.accepted.length, duplicates: result.duplicates.length, source: meta.source }, 'orders tracked');
   return result;
 }

@@ -105,7 +105,12 @@ export function decide(order: TrackedOrder, outcome: QueryOutcome, now: number, 
     };
   } else {
     d = decideAnswer(order, classifyRetCode(outcome.ret_code), now, settings, keepPolling, backOff);
-    if (d.alert !== 'config_error' && outcome.money_order !== null && order.money_order !== null && moneyKey(outcome.money_order) !== moneyKey(order.money_order)) {
+    if (
+      d.alert !== 'config_error' &&
+      outcome.money_order !== null &&
+      order.money_order !== null &&
+      moneyKey(outcome.money_order) !== moneyKey(order.money_order)
+    ) {
       d.alert = 'amount_mismatch';
     }
   }

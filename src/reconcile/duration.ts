@@ -32,7 +32,8 @@ export function parseDuration(text: string, name: string): number {
  * every item must be longer than 0; otherwise throws `LLRECON_CONFIG` naming `name` and the item's position.
  */
 export function parseDurationList(text: string, name: string): number[] {
-  if (text.trim() === '') throw new LlreconError('LLRECON_CONFIG', `${name}: empty list: give at least one duration, e.g. 5s,15s,30s,1m`, { field: name });
+  if (text.trim() === '')
+    throw new LlreconError('LLRECON_CONFIG', `${name}: empty list: give at least one duration, e.g. 5s,15s,30s,1m`, { field: name });
   return text.split(',').map((item, i) => {
     const at = `${name}[${i}]`;
     if (item.trim() === '') throw new LlreconError('LLRECON_CONFIG', `${at}: empty item in "${text}"`, { field: name });

@@ -32,53 +32,55 @@ function other(code: string, cls: Exclude<RetCodeClass, 'state'>, meaning: strin
 }
 
 /** Every ret_code llrecon knows, grouped by class, in the order the README lists them. */
-export const RET_CODES: readonly RetCodeInfo[] = Object.freeze([
-  // §3: the pre-auth query's ret_code is the order's state
-  state('2003', 'created', false, 'transaction created'),
-  state('PR08', 'verifying', false, 'authorization needs verification'),
-  state('PR09', 'authorizing', false, 'authorization processing'),
-  state('PR07', 'authorized', false, 'authorized: hold placed, awaiting capture or void'),
-  state('PR10', 'auth_failed', true, 'authorization failed'),
-  state('PR12', 'capturing', false, 'capture processing'),
-  state('PR11', 'captured', true, 'captured'),
-  state('PR13', 'capture_failed', false, 'capture failed: the hold may still stand'),
-  state('PR15', 'voiding', false, 'void processing'),
-  state('PR14', 'voided', true, 'voided'),
-  state('PR16', 'void_failed', false, 'void failed: the hold may still stand'),
-  state('2006', 'expired', true, 'expired or closed'),
+export const RET_CODES: readonly RetCodeInfo[] = Object.freeze(
+  [
+    // §3: the pre-auth query's ret_code is the order's state
+    state('2003', 'created', false, 'transaction created'),
+    state('PR08', 'verifying', false, 'authorization needs verification'),
+    state('PR09', 'authorizing', false, 'authorization processing'),
+    state('PR07', 'authorized', false, 'authorized: hold placed, awaiting capture or void'),
+    state('PR10', 'auth_failed', true, 'authorization failed'),
+    state('PR12', 'capturing', false, 'capture processing'),
+    state('PR11', 'captured', true, 'captured'),
+    state('PR13', 'capture_failed', false, 'capture failed: the hold may still stand'),
+    state('PR15', 'voiding', false, 'void processing'),
+    state('PR14', 'voided', true, 'voided'),
+    state('PR16', 'void_failed', false, 'void failed: the hold may still stand'),
+    state('2006', 'expired', true, 'expired or closed'),
 
-  // §4: LianLian could not answer now: query again later
-  other('1003', 'retry', 'in progress'),
-  other('1007', 'retry', 'network busy'),
-  other('2005', 'retry', 'original transaction still processing'),
-  other('2008', 'retry', 'processing'),
-  other('9000', 'retry', 'bank maintenance'),
-  other('9902', 'retry', 'interface error'),
-  other('9903', 'retry', 'retry later'),
-  other('9970', 'retry', 'bank day-end processing'),
-  other('9990', 'retry', 'bank error'),
-  other('9991', 'retry', 'bank error'),
-  other('9999', 'retry', 'system error'),
+    // §4: LianLian could not answer now: query again later
+    other('1003', 'retry', 'in progress'),
+    other('1007', 'retry', 'network busy'),
+    other('2005', 'retry', 'original transaction still processing'),
+    other('2008', 'retry', 'processing'),
+    other('9000', 'retry', 'bank maintenance'),
+    other('9902', 'retry', 'interface error'),
+    other('9903', 'retry', 'retry later'),
+    other('9970', 'retry', 'bank day-end processing'),
+    other('9990', 'retry', 'bank error'),
+    other('9991', 'retry', 'bank error'),
+    other('9999', 'retry', 'system error'),
 
-  // §4: no record (right after creation this can be a race)
-  other('8901', 'not_found', 'no record'),
-  other('5002', 'not_found', 'no record'),
-  other('9093', 'not_found', 'no record'),
+    // §4: no record (right after creation this can be a race)
+    other('8901', 'not_found', 'no record'),
+    other('5002', 'not_found', 'no record'),
+    other('9093', 'not_found', 'no record'),
 
-  // §4: our configuration is wrong
-  other('1001', 'config', 'bad signature'),
-  other('1004', 'config', 'parameter error'),
-  other('1008', 'config', 'IP address not allowed'),
-  other('1009', 'config', 'merchant suspended'),
-  other('1012', 'config', 'unparseable request body'),
-  other('3001', 'config', 'invalid merchant'),
-  other('3010', 'config', 'no permission for this product'),
-  other('9901', 'config', 'bad request body'),
+    // §4: our configuration is wrong
+    other('1001', 'config', 'bad signature'),
+    other('1004', 'config', 'parameter error'),
+    other('1008', 'config', 'IP address not allowed'),
+    other('1009', 'config', 'merchant suspended'),
+    other('1012', 'config', 'unparseable request body'),
+    other('3001', 'config', 'invalid merchant'),
+    other('3010', 'config', 'no permission for this product'),
+    other('9901', 'config', 'bad request body'),
 
-  // known codes that tell us nothing about the order
-  other('0000', 'unknown', 'success, but no pre-auth state (seen in a seed sample; meaning unclear)'),
-  other('8888', 'unknown', 'SMS sent, verify again (not "not found")'),
-].map((row) => Object.freeze(row)));
+    // known codes that tell us nothing about the order
+    other('0000', 'unknown', 'success, but no pre-auth state (seen in a seed sample; meaning unclear)'),
+    other('8888', 'unknown', 'SMS sent, verify again (not "not found")'),
+  ].map((row) => Object.freeze(row)),
+);
 
 const BY_CODE: ReadonlyMap<string, RetCodeInfo> = new Map(RET_CODES.map((row) => [row.code, row]));
 

@@ -73,7 +73,9 @@ export function createRedis(config: RedisConnectionConfig, purpose: RedisPurpose
     connectionName: opts.connectionName ?? `llrecon:${purpose}`,
     lazyConnect: opts.lazyConnect ?? false,
   };
-  const redis = config.redisCluster ? createCluster(config.redisUrl, common) : new Redis(config.redisUrl, { ...common, retryStrategy: (times) => reconnectDelay(times) });
+  const redis = config.redisCluster
+    ? createCluster(config.redisUrl, common)
+    : new Redis(config.redisUrl, { ...common, retryStrategy: (times) => reconnectDelay(times) });
   if (opts.onError) redis.on('error', opts.onError);
   return redis;
 }

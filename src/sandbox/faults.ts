@@ -39,7 +39,11 @@ export class FaultPlan {
       throw fieldError('times', 'must be a positive integer');
     if (!(probability >= 0 && probability <= 1)) throw fieldError('probability', 'must be between 0 and 1');
     if (fault.kind === 'latency' && !(Number.isFinite(fault.ms) && fault.ms >= 0)) throw fieldError('ms', 'must be a non-negative number');
-    if (fault.kind === 'http5xx' && fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599))
+    if (
+      fault.kind === 'http5xx' &&
+      fault.status !== undefined &&
+      !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599)
+    )
       throw fieldError('status', 'must be an HTTP 5xx status');
     this.rules.push({ fault, remaining: times, no_order: opts.no_order, probability });
   }

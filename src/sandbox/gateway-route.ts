@@ -8,7 +8,21 @@ import { retMsgFor } from './messages.js';
 import { checkSignedRequest } from './merchant-request.js';
 import type { SimOrder } from './orders.js';
 
-const REQUIRED = ['version', 'oid_partner', 'user_id', 'timestamp', 'busi_partner', 'no_order', 'dt_order', 'name_goods', 'money_order', 'notify_url', 'userreq_ip', 'pay_type', 'risk_item'];
+const REQUIRED = [
+  'version',
+  'oid_partner',
+  'user_id',
+  'timestamp',
+  'busi_partner',
+  'no_order',
+  'dt_order',
+  'name_goods',
+  'money_order',
+  'notify_url',
+  'userreq_ip',
+  'pay_type',
+  'risk_item',
+];
 
 /** The cashier's answer: an HTML page. */
 export interface GatewayPage {
@@ -73,7 +87,14 @@ export function answerGatewayForm(form: Record<string, string>, ctx: ApiContext)
   if (!order) {
     try {
       order = ctx.orders.add(
-        { oid_partner: f.oid_partner as string, no_order: f.no_order as string, dt_order: f.dt_order as string, money_order: f.money_order as string, pay_type: 'F', notifyUrl: f.notify_url as string },
+        {
+          oid_partner: f.oid_partner as string,
+          no_order: f.no_order as string,
+          dt_order: f.dt_order as string,
+          money_order: f.money_order as string,
+          pay_type: 'F',
+          notifyUrl: f.notify_url as string,
+        },
         ctx.nowMs,
       );
     } catch (err) {
@@ -84,5 +105,8 @@ export function answerGatewayForm(form: Record<string, string>, ctx: ApiContext)
   const summary =
     `<p>订单 ${escapeHtml(order.no_order)}，金额 ${escapeHtml(order.money_order)} 元，连连支付单号 ${escapeHtml(order.oid_paybill)}。</p>` +
     `<p>预授权申请已受理：状态请以异步通知和查询接口为准。</p>`;
-  return { status: 200, html: page('连连支付 · 预授权', summary + (f.url_return ? returnForm(f.url_return, order, f.info_order, ctx) : '')) };
+  return {
+    status: 200,
+    html: page('连连支付 · 预授权', summary + (f.url_return ? returnForm(f.url_return, order, f.info_order, ctx) : '')),
+  };
 }

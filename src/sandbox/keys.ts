@@ -41,7 +41,13 @@ function createOnce(file: string, text: string, mode: number): string {
 }
 
 /** A key pair in `dir`: reused when its private half is there (the public half is derived from it), else made. */
-function ensurePair(dir: string, privateName: string, publicName: string, bits: number, label: string): { privatePem: string; publicPem: string } {
+function ensurePair(
+  dir: string,
+  privateName: string,
+  publicName: string,
+  bits: number,
+  label: string,
+): { privatePem: string; publicPem: string } {
   const privateFile = join(dir, privateName);
   const publicFile = join(dir, publicName);
   const privatePem = existsSync(privateFile)

@@ -55,7 +55,8 @@ export class OrderBook {
 
   /** Registers an order; throws `LLRECON_INVALID_FIELD` on a bad field, `LLRECON_DUPLICATE_ORDER` when known. */
   add(o: NewOrder, nowMs: number): SimOrder {
-    if (typeof o.no_order !== 'string' || o.no_order === '' || o.no_order.length > 32) throw fieldError('no_order', 'must be 1 to 32 characters');
+    if (typeof o.no_order !== 'string' || o.no_order === '' || o.no_order.length > 32)
+      throw fieldError('no_order', 'must be 1 to 32 characters');
     if (this.orders.has(o.no_order)) throw new LlreconError('LLRECON_DUPLICATE_ORDER', `the simulator already knows order ${o.no_order}`);
     if (!/^\d{18}$/.test(o.oid_partner)) throw fieldError('oid_partner', 'must be 18 digits');
     parseLianLianTime(o.dt_order, 'dt_order');

@@ -25,8 +25,7 @@ export function answerVerify(raw: string, ctx: ApiContext): string {
   const check = checkSignedRequest(raw, ctx.merchants);
   if (!check.ok) return unsignedAnswer(check.ret_code);
   const f = check.fields;
-  for (const name of ['time_stamp', 'user_id', 'token', 'verify_code', 'no_order'])
-    if (!f[name]) return unsignedAnswer('1004');
+  for (const name of ['time_stamp', 'user_id', 'token', 'verify_code', 'no_order']) if (!f[name]) return unsignedAnswer('1004');
   if (!/^\d{6}$/.test(f.verify_code as string) || !isWithinSkew(f.time_stamp as string, ctx.nowMs)) return unsignedAnswer('1004');
   const oid_partner = f.oid_partner as string;
   const order = ctx.orders.get(f.no_order as string);

@@ -12,14 +12,7 @@ import { NOTE_CALLBACK_LUA } from './lua/note-callback.js';
 import { NOTE_POLL_LUA } from './lua/note-poll.js';
 import { TRACK_LUA } from './lua/track.js';
 import { TRANSITION_LUA } from './lua/transition.js';
-import {
-  HASH_FIELD as F,
-  fromHash,
-  toHash,
-  type HistoryEntry,
-  type OrderRecord,
-  type TimelineEntry,
-} from './order-record.js';
+import { HASH_FIELD as F, fromHash, toHash, type HistoryEntry, type OrderRecord, type TimelineEntry } from './order-record.js';
 
 /** Who started tracking, kept in the `tracked` history entry. */
 /** Hash fields beside the record: who started tracking the order, and through what (api, cli, import …). */
@@ -58,8 +51,7 @@ export interface TransitionInput {
 }
 
 export type TransitionResult =
-  | { applied: true; version: number; eventId: string; streamId: string }
-  | { applied: false; current: OrderRecord | null };
+  { applied: true; version: number; eventId: string; streamId: string } | { applied: false; current: OrderRecord | null };
 
 /** A query that changed no state, for notePoll(). */
 export interface PollNote {
@@ -154,7 +146,14 @@ export class OrderStore {
     redis.defineCommand(CMD.addAction, { numberOfKeys: 3, lua: ADD_ACTION_LUA });
   }
 
-  private trackArgs(o: OrderToTrack, at: number, horizonAt: number, deadline: number | null, meta: TrackMeta, nextPollAt: number | null = null): Array<string | number> {
+  private trackArgs(
+    o: OrderToTrack,
+    at: number,
+    horizonAt: number,
+    deadline: number | null,
+    meta: TrackMeta,
+    nextPollAt: number | null = null,
+  ): Array<string | number> {
     const record: OrderRecord = {
       ...o,
       oid_partner: this.oidPartner,
@@ -175,15 +174,7 @@ export class OrderStore {
     };
     const ks = this.ks;
     const who = [...(meta.actor ? [TRACKED_BY, meta.actor] : []), ...(meta.source ? [TRACKED_SRC, meta.source] : [])];
-    return [
-      ks.order(o.no_order),
-      ks.stateIndex('pending'),
-      ks.allOrders,
-      o.no_order,
-      at,
-      ...who,
-      ...Object.entries(toHash(record)).flat(),
-    ];
+    return [ks.order(o.no_order), ks.stateIndex('pending'), ks.allOrders, o.no_order, at, ...who, ...Object.entries(toHash(record)).flat()];
   }
 
   /**
@@ -198,7 +189,8 @@ export class OrderStore {
   async trackMany(items: readonly TrackItem[], at: number, meta: TrackMeta = {}): Promise<boolean[]> {
     if (items.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const it of items) void script(pipe, CMD.track)(...this.trackArgs(it.order, at, it.horizonAt, it.deadline, meta, it.nextPollAt ?? null));
+    for (const it of items)
+      void script(pipe, CMD.track)(...this.trackArgs(it.order, at, it.horizonAt, it.deadline, meta, it.nextPollAt ?? null));
     const res = (await pipe.exec()) ?? [];
     return items.map((_, i) => {
       const [err, value] = res[i] ?? [new Error('no reply')];
@@ -237,8 +229,7 @@ export class OrderStore {
   async transition(t: TransitionInput): Promise<TransitionResult> {
     const current = await this.get(t.no_order);
     if (!current || current.version !== t.expectedVersion) return { applied: false, current };
-    if (t.to === current.state)
-      throw new LlreconError('LLRECON_INTERNAL', `transition of ${t.no_order} to the state it is in (${t.to})`);
+    if (t.to === current.state) throw new LlreconError('LLRECON_INTERNAL', `transition of ${t.no_order} to the state it is in (${t.to})`);
     const version = t.expectedVersion + 1;
     const after = {
       no_order: current.no_order,
@@ -257,18 +248,35 @@ export class OrderStore {
       at: t.at,
       version,
     });
-    const entry: HistoryEntry = { at: t.at, kind: 'change', from: current.state, to: t.to, ret_code: t.ret_code, ret_msg: t.ret_msg, via: t.via };
+    const entry: HistoryEntry = {
+      at: t.at,
+      kind: 'change',
+      from: current.state,
+      to: t.to,
+      ret_code: t.ret_code,
+      ret_msg: t.ret_msg,
+      via: t.via,
+    };
     const fields: Array<string | number> = [
-      F.version, version,
-      F.state, t.to,
-      F.ret_code, arg(t.ret_code),
-      F.ret_msg, arg(t.ret_msg),
-      F.changed_at, t.at,
-      F.final, isFinalState(t.to) ? '1' : '0',
-      F.step, t.step,
-      F.next_poll_at, arg(t.nextPollAt),
+      F.version,
+      version,
+      F.state,
+      t.to,
+      F.ret_code,
+      arg(t.ret_code),
+      F.ret_msg,
+      arg(t.ret_msg),
+      F.changed_at,
+      t.at,
+      F.final,
+      isFinalState(t.to) ? '1' : '0',
+      F.step,
+      t.step,
+      F.next_poll_at,
+      arg(t.nextPollAt),
       // a state code means LianLian knows the order
-      F.not_found_since, '',
+      F.not_found_since,
+      '',
     ];
     if (t.ret_code !== null) fields.push(F.last_seen_code, t.ret_code);
     const ks = this.ks;
@@ -301,7 +309,14 @@ export class OrderStore {
     const { json, sig } = timelineJson({ at: p.at, kind: 'query', ret_code: p.ret_code, outcome: p.outcome, ms: p.ms });
     const fields: Array<string | number> = [F.step, p.step, F.next_poll_at, arg(p.nextPollAt), F.not_found_since, arg(p.notFoundSince)];
     if (p.ret_code !== null) fields.push(F.last_seen_code, p.ret_code);
-    const res = await script(this.redis, CMD.notePoll)(this.ks.order(noOrder), this.ks.timeline(noOrder), p.expectedVersion, json, sig, ...fields);
+    const res = await script(this.redis, CMD.notePoll)(
+      this.ks.order(noOrder),
+      this.ks.timeline(noOrder),
+      p.expectedVersion,
+      json,
+      sig,
+      ...fields,
+    );
     return res === 1;
   }
 
@@ -332,7 +347,15 @@ export class OrderStore {
     // without an order, the order and timeline keys are stand-ins the script never touches (its entry is '')
     const keys = n.noOrder === null ? [marker, marker] : [this.ks.order(n.noOrder), this.ks.timeline(n.noOrder)];
     const entry = n.noOrder === null ? '' : timelineJson(n.entry).json;
-    const written = await script(this.redis, CMD.noteCallback)(marker, ...keys, n.kept?.logKey ?? marker, n.markerMs, entry, n.kept?.json ?? '', n.kept?.logCap ?? 0);
+    const written = await script(this.redis, CMD.noteCallback)(
+      marker,
+      ...keys,
+      n.kept?.logKey ?? marker,
+      n.markerMs,
+      entry,
+      n.kept?.json ?? '',
+      n.kept?.logCap ?? 0,
+    );
     return written === 1;
   }
 
@@ -351,7 +374,13 @@ export class OrderStore {
     ]);
     const [at, actor, source] = head;
     if (at === null || at === undefined) return [];
-    const tracked: HistoryEntry = { at: Number(at), kind: 'tracked', state: 'pending', actor: actor ?? undefined, source: source ?? undefined };
+    const tracked: HistoryEntry = {
+      at: Number(at),
+      kind: 'tracked',
+      state: 'pending',
+      actor: actor ?? undefined,
+      source: source ?? undefined,
+    };
     return [tracked, ...rows.map((r) => JSON.parse(r) as HistoryEntry)];
   }
 
@@ -359,7 +388,9 @@ export class OrderStore {
   async addAction(noOrder: string, a: ActionInput): Promise<boolean> {
     const entry: HistoryEntry = { at: a.at, kind: 'action', actor: a.actor, reason: a.reason, action: a.action };
     const ks = this.ks;
-    return (await script(this.redis, CMD.addAction)(ks.order(noOrder), ks.history(noOrder), ks.timeline(noOrder), JSON.stringify(entry))) === 1;
+    return (
+      (await script(this.redis, CMD.addAction)(ks.order(noOrder), ks.history(noOrder), ks.timeline(noOrder), JSON.stringify(entry))) === 1
+    );
   }
 
   /**

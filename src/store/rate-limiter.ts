@@ -34,7 +34,15 @@ const SEND_MARGIN_MS = 100;
 /** A grant answered later than this after it was asked for is not used (the rest of the margin is for sending). */
 const GRANT_FRESH_MS = SEND_MARGIN_MS / 2;
 
-type Acquire = (log: string, waiters: string, limit: number, windowUs: number, member: string, priority: string, graceUs: number) => Promise<[number, number]>;
+type Acquire = (
+  log: string,
+  waiters: string,
+  limit: number,
+  windowUs: number,
+  member: string,
+  priority: string,
+  graceUs: number,
+) => Promise<[number, number]>;
 
 export class SlidingWindowLimiter {
   private readonly limit: number;
@@ -45,7 +53,8 @@ export class SlidingWindowLimiter {
     private readonly ks: Keyspace,
     opts: SlidingWindowOptions,
   ) {
-    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new LlreconError('LLRECON_CONFIG', `rate limit must be a positive integer (got ${opts.limit})`);
+    if (!Number.isInteger(opts.limit) || opts.limit < 1)
+      throw new LlreconError('LLRECON_CONFIG', `rate limit must be a positive integer (got ${opts.limit})`);
     const windowMs = opts.windowMs ?? 1000;
     if (!(windowMs > 0)) throw new LlreconError('LLRECON_CONFIG', `rate window must be positive (got ${windowMs})`);
     this.limit = opts.limit;
@@ -67,7 +76,15 @@ export class SlidingWindowLimiter {
       for (let waited = false; ; waited = true) {
         signal?.throwIfAborted();
         const asked = performance.now();
-        const [granted, waitUs] = await attempt(this.ks.rateLog, this.ks.rateWaiters, this.limit, this.windowUs, member, priority, WAITER_GRACE_US);
+        const [granted, waitUs] = await attempt(
+          this.ks.rateLog,
+          this.ks.rateWaiters,
+          this.limit,
+          this.windowUs,
+          member,
+          priority,
+          WAITER_GRACE_US,
+        );
         if (granted === 1) {
           // too stale to send inside the margin: ask again (the same member moves its entry to the new grant)
           if (performance.now() - asked > GRANT_FRESH_MS) continue;

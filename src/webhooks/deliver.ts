@@ -83,7 +83,8 @@ export async function deliverOnce(ctx: EngineContext, o: WebhookWorkerOptions, j
     ctx.log.error(about, 'webhook endpoint answered 410 Gone: this event will not be retried (retry it from the job dashboard)');
     return { kind: 'gone' };
   }
-  if (last) ctx.log.error({ ...about, error: r.error }, 'webhook delivery given up after the last attempt (retry it from the job dashboard)');
+  if (last)
+    ctx.log.error({ ...about, error: r.error }, 'webhook delivery given up after the last attempt (retry it from the job dashboard)');
   else ctx.log.warn({ ...about, error: r.error }, 'webhook delivery failed; will retry');
   return { kind: 'failed', message: `attempt ${attempt}: ${r.error ?? 'failed'}`, retryAfterMs: r.retryAfterMs };
 }

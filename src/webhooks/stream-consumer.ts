@@ -69,7 +69,10 @@ export function startEventConsumer(
       if (d) deliveries.push(d);
       else log.error({ stream_id: sid }, 'webhook sink: stream entry is not an event; skipped');
     }
-    const settled = await settledVersions(ctx, deliveries.map((d) => d.data.no));
+    const settled = await settledVersions(
+      ctx,
+      deliveries.map((d) => d.data.no),
+    );
     const fresh = deliveries.filter((d, i) => d.data.v > (settled[i] ?? 0));
     if (fresh.length > 0) await queue.addBulk(fresh.map((d) => ({ name: d.name, data: d.data, opts: { jobId: webhookJobId(d.data.id) } })));
     if (entries.length > 0) await redis.xack(ks.events, WEBHOOK_GROUP, ...entries.map((e) => e[0]));
@@ -89,7 +92,10 @@ export function startEventConsumer(
   const takeOverStale = async () => {
     let cursor = '0-0';
     for (let round = 0; round < 100 && !stopping; round++) {
-      const reply = (await redis.xautoclaim(ks.events, WEBHOOK_GROUP, name, opts.claimIdleMs, cursor, 'COUNT', BATCH)) as [string, Array<Entry | null>];
+      const reply = (await redis.xautoclaim(ks.events, WEBHOOK_GROUP, name, opts.claimIdleMs, cursor, 'COUNT', BATCH)) as [
+        string,
+        Array<Entry | null>,
+      ];
       const entries = reply[1].filter((e): e is Entry => Array.isArray(e) && Array.isArray(e[1]));
       if (entries.length > 0) {
         log.warn({ count: entries.length, consumer: name }, 'webhook sink: took over events a stopped consumer had read but not queued');
@@ -126,9 +132,18 @@ export function startEventConsumer(
           await takeOverStale();
           lastTakeOver = Date.now();
         }
-        const reply = (await blocking.xreadgroup('GROUP', WEBHOOK_GROUP, name, 'COUNT', BATCH, 'BLOCK', blockMs, 'STREAMS', ks.events, '>')) as
-          | Array<[string, Entry[]]>
-          | null;
+        const reply = (await blocking.xreadgroup(
+          'GROUP',
+          WEBHOOK_GROUP,
+          name,
+          'COUNT',
+          BATCH,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          ks.events,
+          '>',
+        )) as Array<[string, Entry[]]> | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length > 0) await handOver(entries);
       } catch (err) {

@@ -17,7 +17,10 @@ it('the logs of the whole run contain no secret and no card number', () => {
 
   const secretsFile = join(dir, 'secrets.jsonl');
   const secrets = existsSync(secretsFile)
-    ? readFileSync(secretsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string)
+    ? readFileSync(secretsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string)
     : [];
   expect(secrets.length).toBeGreaterThan(3);
   const leaked = [...new Set(secrets)].filter((s) => text.includes(s));

@@ -233,7 +233,11 @@ export const wrongTypeLiteral: fc.Arbitrary<string> = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
   fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }).map((a) => JSON.stringify(a)),
   fc
-    .dictionary(fc.string({ maxLength: 5 }).filter((k) => !(POLLUTION_KEYS as readonly string[]).includes(k)), fc.string({ maxLength: 5 }), { maxKeys: 3 })
+    .dictionary(
+      fc.string({ maxLength: 5 }).filter((k) => !(POLLUTION_KEYS as readonly string[]).includes(k)),
+      fc.string({ maxLength: 5 }),
+      { maxKeys: 3 },
+    )
     .map((o) => JSON.stringify(o)),
 );
 
@@ -317,19 +321,48 @@ const badNoOrder = fc.oneof(
 /** Texts that are not a real `yyyyMMddHHmmss` time. */
 const badDtOrder = fc.oneof(
   fc.string({ maxLength: 20 }).filter((s) => !/^\d{14}$/.test(s)),
-  fc.constantFrom('20230230120000', '20261301000000', '20261124246000', '20261124235960', '99999999999999', '00000000000000', '2026-11-24 10:30:00'),
+  fc.constantFrom(
+    '20230230120000',
+    '20261301000000',
+    '20261124246000',
+    '20261124235960',
+    '99999999999999',
+    '00000000000000',
+    '2026-11-24 10:30:00',
+  ),
 );
 
 /** A member of an order with a value that breaks its field's rule, or a key that is no field. */
 export const hostileOrderMember: fc.Arbitrary<HostileMember> = fc.oneof(
   // wrong JSON types for every string field; null where the field is required
-  fc.tuple(fc.constantFrom('no_order', 'dt_order', 'oid_paybill', 'pay_type', 'money_order', 'platform'), wrongTypeLiteral).map(([k, v]) =>
-    member(k, v, k, `${k} of a wrong type: ${v}`),
-  ),
+  fc
+    .tuple(fc.constantFrom('no_order', 'dt_order', 'oid_paybill', 'pay_type', 'money_order', 'platform'), wrongTypeLiteral)
+    .map(([k, v]) => member(k, v, k, `${k} of a wrong type: ${v}`)),
   fc.constantFrom('no_order', 'dt_order').map((k) => member(k, 'null', k, `required ${k} null`)),
   // huge, negative, fractional, exponent-form and non-integer minutes
   fc
-    .constantFrom('true', 'false', '[]', '{}', '"abc"', '"1e3"', '"-0"', '" 1"', '"1.5"', '0', '-0', '-1', '525601', '1.5', '1e308', '-1e308', '18446744073709551616', '1e400', '"18446744073709551616"', '"99999999"')
+    .constantFrom(
+      'true',
+      'false',
+      '[]',
+      '{}',
+      '"abc"',
+      '"1e3"',
+      '"-0"',
+      '" 1"',
+      '"1.5"',
+      '0',
+      '-0',
+      '-1',
+      '525601',
+      '1.5',
+      '1e308',
+      '-1e308',
+      '18446744073709551616',
+      '1e400',
+      '"18446744073709551616"',
+      '"99999999"',
+    )
     .map((v) => member('valid_order', v, 'valid_order', `valid_order ${v}`)),
   // money: numbers (never accepted: money is text), exponent forms, out of range, malformed
   fc.constantFrom(...HUGE_NUMBER_LITERALS).map((v) => member('money_order', v, 'money_order', `money_order as a number ${v}`)),
@@ -337,23 +370,55 @@ export const hostileOrderMember: fc.Arbitrary<HostileMember> = fc.oneof(
   badNoOrder.map((v) => member('no_order', jsonString(v), 'no_order', `no_order ${jsonString(v)}`)),
   badDtOrder.map((v) => member('dt_order', jsonString(v), 'dt_order', `dt_order ${jsonString(v)}`)),
   fc
-    .oneof(fc.string({ minLength: 19, maxLength: 30, unit: fc.constantFrom('1', '2', '9') }), fc.constantFrom('12a', '-1', '1.0', ' 1', '１２'))
+    .oneof(
+      fc.string({ minLength: 19, maxLength: 30, unit: fc.constantFrom('1', '2', '9') }),
+      fc.constantFrom('12a', '-1', '1.0', ' 1', '１２'),
+    )
     .map((v) => member('oid_paybill', jsonString(v), 'oid_paybill', `oid_paybill ${jsonString(v)}`)),
   fc.constantFrom('f', 'M', 'FG', ' F', 'F ', 'Ｆ').map((v) => member('pay_type', jsonString(v), 'pay_type', `pay_type ${jsonString(v)}`)),
-  fc.string({ minLength: 33, maxLength: 60, unit: fc.constantFrom('p', 'q', '_') }).map((v) => member('platform', jsonString(v), 'platform', 'platform too long')),
+  fc
+    .string({ minLength: 33, maxLength: 60, unit: fc.constantFrom('p', 'q', '_') })
+    .map((v) => member('platform', jsonString(v), 'platform', 'platform too long')),
   // keys that are no field (those that parsers treat specially included)
   fc
-    .constantFrom('constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', '__lookupSetter__', 'No_order', 'no_order ', 'sign', 'card_no', '')
+    .constantFrom(
+      'constructor',
+      'prototype',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      '__defineGetter__',
+      '__lookupSetter__',
+      'No_order',
+      'no_order ',
+      'sign',
+      'card_no',
+      '',
+    )
     .map((k) => member(k, '"x"', k, `unknown key ${jsonString(k)}`)),
   // broken UTF-8 inside a string value of any string field: not JSON text (RFC 8259 §8.1)
-  fc.tuple(fc.constantFrom('no_order', 'dt_order', 'oid_paybill', 'money_order', 'platform'), fc.constantFrom(...INVALID_UTF8)).map(([k, bytes]) =>
-    member(k, Buffer.concat([Buffer.from('"p', 'utf8'), bytes, Buffer.from('"', 'utf8')]), null, `${k} with broken UTF-8 ${bytes.toString('hex')}`),
-  ),
+  fc
+    .tuple(fc.constantFrom('no_order', 'dt_order', 'oid_paybill', 'money_order', 'platform'), fc.constantFrom(...INVALID_UTF8))
+    .map(([k, bytes]) =>
+      member(
+        k,
+        Buffer.concat([Buffer.from('"p', 'utf8'), bytes, Buffer.from('"', 'utf8')]),
+        null,
+        `${k} with broken UTF-8 ${bytes.toString('hex')}`,
+      ),
+    ),
 );
 
 /** A valid order's members (a fresh `no_order` each time), as JSON text without braces. */
 export function validOrderMembers(noOrder: string, dtOrder: string): Record<string, string> {
-  return { no_order: jsonString(noOrder), dt_order: jsonString(dtOrder), money_order: '"12.30"', pay_type: '"F"', valid_order: '60', platform: '"fuzz"' };
+  return {
+    no_order: jsonString(noOrder),
+    dt_order: jsonString(dtOrder),
+    money_order: '"12.30"',
+    pay_type: '"F"',
+    valid_order: '60',
+    platform: '"fuzz"',
+  };
 }
 
 /**

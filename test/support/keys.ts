@@ -1,5 +1,12 @@
 // Test key pairs, generated at test time (never committed), once per process and only when first asked for.
-import { generateKeyPair, importPrivateKey, importPublicKey, type GeneratedKeyPair, type PrivateKey, type PublicKey } from '../../src/lianlian/keys.js';
+import {
+  generateKeyPair,
+  importPrivateKey,
+  importPublicKey,
+  type GeneratedKeyPair,
+  type PrivateKey,
+  type PublicKey,
+} from '../../src/lianlian/keys.js';
 
 /** A generated pair in every exported form, plus its imported handles. */
 export interface TestKeyPair extends GeneratedKeyPair {

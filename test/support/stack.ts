@@ -60,19 +60,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     notifyIntervalMs: opts.notifyIntervalMs ?? 200,
   });
   await simulator.start({ host: '127.0.0.1', port: 0 });
-  const config = loadConfig({
-    LIANLIAN_ENV: 'sandbox',
-    REDIS_URL: inject('redisUrl'),
-    REDIS_PREFIX: prefix,
-    LIANLIAN_OID_PARTNER: oidPartner,
-    ADMIN_TOKEN: adminToken,
-    QUERY_RATE_PER_SEC: '200',
-    POLL_SCHEDULE: '50ms',
-    QUERY_TIMEOUT: '2s',
-    LOG_LEVEL: 'silent',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'llrecon-stack-')),
-    ...opts.env,
-  }, { cwd: tmpdir() });
+  const config = loadConfig(
+    {
+      LIANLIAN_ENV: 'sandbox',
+      REDIS_URL: inject('redisUrl'),
+      REDIS_PREFIX: prefix,
+      LIANLIAN_OID_PARTNER: oidPartner,
+      ADMIN_TOKEN: adminToken,
+      QUERY_RATE_PER_SEC: '200',
+      POLL_SCHEDULE: '50ms',
+      QUERY_TIMEOUT: '2s',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'llrecon-stack-')),
+      ...opts.env,
+    },
+    { cwd: tmpdir() },
+  );
   const engine = await createEngine({
     config,
     log: testLogger('stack'),

@@ -23,7 +23,8 @@ interface EnqueueFlags {
 
 function orderFromFlags(f: EnqueueFlags): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const k of ['no_order', 'dt_order', 'money_order', 'oid_paybill', 'pay_type', 'platform'] as const) if (f[k] !== undefined) o[k] = f[k];
+  for (const k of ['no_order', 'dt_order', 'money_order', 'oid_paybill', 'pay_type', 'platform'] as const)
+    if (f[k] !== undefined) o[k] = f[k];
   if (f.valid_order !== undefined) o.valid_order = /^\d+$/.test(f.valid_order) ? Number(f.valid_order) : f.valid_order;
   return o;
 }
@@ -41,7 +42,10 @@ export function register(program: Command): void {
     .option('--valid_order <minutes>', 'validity of the hold in minutes (default 10080)')
     .option('--platform <platform>', 'LianLian platform id, when used')
     .option('--actor <name>', 'who is tracking these orders (kept in the history)', 'cli')
-    .addHelpText('after', '\nExamples:\n  llrecon enqueue --no_order A123 --dt_order 20261124103000 --money_order 99.00\n  llrecon enqueue --file orders.jsonl')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  llrecon enqueue --no_order A123 --dt_order 20261124103000 --money_order 99.00\n  llrecon enqueue --file orders.jsonl',
+    )
     .action(async (flags: EnqueueFlags) => {
       if (!flags.file && flags.no_order === undefined)
         throw new LlreconError('LLRECON_MISSING_FIELD', 'give --file, or --no_order and --dt_order', { field: 'no_order' });

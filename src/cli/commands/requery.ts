@@ -22,7 +22,7 @@ async function selectByFilter(ops: Ops, flags: RequeryFlags): Promise<string[]> 
   const olderThan = flags.olderThan ? ops.now() - parseDuration(flags.olderThan, '--older-than') : undefined;
   const limit = Number(flags.limit);
   const found: string[] = [];
-  for (let offset = 0; found.length < limit; ) {
+  for (let offset = 0; found.length < limit;) {
     const page = await ops.store.list({ state: flags.state as never, olderThan, limit: Math.min(500, limit - found.length), offset });
     found.push(...page.orders.map((o) => o.no_order));
     offset += page.orders.length;
@@ -38,8 +38,8 @@ export function register(program: Command): void {
     .argument('[no_order...]', 'order numbers')
     .option('--state <state>', 'every order in this state (e.g. authorized, abandoned)')
     .option('--older-than <duration>', 'only orders tracked longer ago than this (e.g. 1h, 2d)')
-    .option('--reason <text>', 'why (kept in each order\'s history)', 'requested from the CLI')
-    .option('--actor <name>', 'who asks (kept in each order\'s history)', process.env.USER ?? 'cli')
+    .option('--reason <text>', "why (kept in each order's history)", 'requested from the CLI')
+    .option('--actor <name>', "who asks (kept in each order's history)", process.env.USER ?? 'cli')
     .option('--limit <n>', 'at most this many orders from a filter', '10000')
     .action(async (nos: string[], flags: RequeryFlags) => {
       if (nos.length === 0 && flags.state === undefined && flags.olderThan === undefined)
@@ -55,7 +55,9 @@ export function register(program: Command): void {
           bar.tick(1);
         }
         bar.done();
-        process.stdout.write(`${targets.length - unknown.length} re-queried${unknown.length ? `, not tracked: ${unknown.join(' ')}` : ''}\n`);
+        process.stdout.write(
+          `${targets.length - unknown.length} re-queried${unknown.length ? `, not tracked: ${unknown.join(' ')}` : ''}\n`,
+        );
         if (unknown.length > 0) process.exitCode = 1;
       } finally {
         await ops.close();

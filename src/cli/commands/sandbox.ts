@@ -39,7 +39,8 @@ export function register(program: Command): void {
       const port = integerFlag(flags.port, '--port', 0, 65_535);
       const count = integerFlag(flags.orders, '--orders', 0, 10_000);
       const seed = flags.seed === undefined ? undefined : integerFlag(flags.seed, '--seed', 0, 2 ** 32 - 1);
-      if (flags.notifyUrl !== undefined && !/^https?:\/\//.test(flags.notifyUrl)) throw fieldError('--notify-url', 'must be an http(s) URL');
+      if (flags.notifyUrl !== undefined && !/^https?:\/\//.test(flags.notifyUrl))
+        throw fieldError('--notify-url', 'must be an http(s) URL');
       const dir = resolve(flags.keysDir);
       const keys = ensureSandboxKeys(dir);
       const simulator = new LianLianSimulator({
@@ -65,7 +66,9 @@ export function register(program: Command): void {
         `  LIANLIAN_ENV=production LIANLIAN_QUERY_URL=${simulator.queryUrl} LIANLIAN_OID_PARTNER=${keys.oidPartner} \\`,
         `  LIANLIAN_PRIVATE_KEY_FILE=${file(SANDBOX_KEY_FILES.merchantPrivate)} LIANLIAN_PUBLIC_KEY_FILE=${file(SANDBOX_KEY_FILES.lianlianPublic)} \\`,
         '  ADMIN_TOKEN=$(openssl rand -base64 32) llrecon start',
-        ...(orders.length > 0 ? ['demo orders (no_order dt_order money_order):', ...orders.map((o) => `  ${o.no_order} ${o.dt_order} ${o.money_order}`)] : []),
+        ...(orders.length > 0
+          ? ['demo orders (no_order dt_order money_order):', ...orders.map((o) => `  ${o.no_order} ${o.dt_order} ${o.money_order}`)]
+          : []),
         'Ctrl-C stops it.',
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -29,8 +29,10 @@ export function register(program: Command): void {
           'history:',
           ...history.map((h) => {
             const e = h as Record<string, unknown>;
-            if (e.kind === 'change') return `  ${iso(e.at as number)}  ${String(e.from)} → ${String(e.to)}  ${String(e.ret_code ?? '')}  via ${String(e.via)}`;
-            if (e.kind === 'action') return `  ${iso(e.at as number)}  ${String(e.action)} by ${String(e.actor)}: ${String(e.reason ?? '')}`;
+            if (e.kind === 'change')
+              return `  ${iso(e.at as number)}  ${String(e.from)} → ${String(e.to)}  ${String(e.ret_code ?? '')}  via ${String(e.via)}`;
+            if (e.kind === 'action')
+              return `  ${iso(e.at as number)}  ${String(e.action)} by ${String(e.actor)}: ${String(e.reason ?? '')}`;
             return `  ${iso(e.at as number)}  ${String(e.kind)} ${String(e.state ?? '')}`;
           }),
           'recent queries and callbacks (newest first):',

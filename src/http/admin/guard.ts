@@ -82,14 +82,19 @@ export function installGuard(admin: FastifyInstance, o: GuardOptions): void {
     if (id.kind === 'ok') authOf.set(req, id.auth);
     if (isPublic) {
       // logging in from a foreign page (login CSRF) is refused; clients that send no origin at all may log in
-      if (isStateChanging(req.method) && originCheck(req) === 'foreign') return refuseCsrf(req, reply, 'the form was not sent from this site');
+      if (isStateChanging(req.method) && originCheck(req) === 'foreign')
+        return refuseCsrf(req, reply, 'the form was not sent from this site');
       return;
     }
     if (id.kind === 'none') {
       if (id.staleCookie) reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
       if (wantsHtml(req)) return reply.code(303).header('location', loginLocation(req)).send();
       reply.header('www-authenticate', 'Bearer realm="llrecon admin"');
-      return sendError(req, reply, new LlreconError('LLRECON_UNAUTHORIZED', 'the admin token is required (Authorization: Bearer …, or log in)'));
+      return sendError(
+        req,
+        reply,
+        new LlreconError('LLRECON_UNAUTHORIZED', 'the admin token is required (Authorization: Bearer …, or log in)'),
+      );
     }
     if (id.auth.via !== 'bearer' && isStateChanging(req.method) && originCheck(req) !== 'same')
       return refuseCsrf(req, reply, 'Origin or Referer must name this site');

@@ -45,7 +45,14 @@ const EDIT_DATA = /^\/admin\/queues\/api\/queues\/[^/]+\/[^/]+\/update-data(?:\?
 export async function registerJobBoard(admin: FastifyInstance, queues: readonly Queue[]): Promise<void> {
   admin.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'GET' && EDIT_DATA.test(req.url))
-      return sendError(req, reply, new LlreconError('LLRECON_DASHBOARD_ACTION_REFUSED', 'editing job data is turned off: the dashboard shows masked data, and saving it would write the mask into the job'));
+      return sendError(
+        req,
+        reply,
+        new LlreconError(
+          'LLRECON_DASHBOARD_ACTION_REFUSED',
+          'editing job data is turned off: the dashboard shows masked data, and saving it would write the mask into the job',
+        ),
+      );
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(JOB_BOARD_PATH);

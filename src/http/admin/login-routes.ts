@@ -36,7 +36,10 @@ export function registerLoginRoutes(admin: FastifyInstance, o: { token: string |
     const sent = field(req.body, 'token');
     const ok = typeof sent === 'string' && o.token !== null && safeEqual(sent.trim(), o.token);
     if (!ok || o.keys === null) {
-      const err = new LlreconError('LLRECON_FORBIDDEN', typeof sent === 'string' && sent !== '' ? 'That is not the admin token.' : 'Enter the admin token.');
+      const err = new LlreconError(
+        'LLRECON_FORBIDDEN',
+        typeof sent === 'string' && sent !== '' ? 'That is not the admin token.' : 'Enter the admin token.',
+      );
       return wantsHtml(req) ? sendPage(reply, err.status, loginPage({ next, error: err.message })) : sendError(req, reply, err);
     }
     const { cookie } = issueSession(o.keys, o.now());

@@ -30,7 +30,8 @@ export function parseOrdersQuery(q: Record<string, unknown>): OrdersFilter | Llr
   if (state !== '' && !isOrderState(state)) return fieldError('state', `unknown state "${state}"`);
   if (age !== '' && !isAgeKey(age)) return fieldError('older_than', `must be one of ${Object.keys(AGES).join(', ')}`);
   if (search.length > 64) return fieldError('q', 'at most 64 characters');
-  if (!/^\d{1,6}$/.test(pageText) || Number(pageText) < 1 || Number(pageText) > MAX_PAGE) return fieldError('page', 'must be a page number');
+  if (!/^\d{1,6}$/.test(pageText) || Number(pageText) < 1 || Number(pageText) > MAX_PAGE)
+    return fieldError('page', 'must be a page number');
   return { state: state === '' ? null : state, age: age === '' ? null : age, search, page: Number(pageText) };
 }
 
@@ -56,7 +57,11 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
     const order = no.length <= NO_ORDER_MAX ? await engine.store.get(no) : null;
     if (!order) return sendError(req, reply, new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`), csrfOf(req));
     const [history, timeline] = await Promise.all([engine.store.history(no), engine.store.timeline(no, TIMELINE_LIMIT)]);
-    return sendPage(reply, status, orderPage({ now: Date.now(), csrf: csrfOf(req), order, entries: mergeTimeline(history, timeline), form, flash }));
+    return sendPage(
+      reply,
+      status,
+      orderPage({ now: Date.now(), csrf: csrfOf(req), order, entries: mergeTimeline(history, timeline), form, flash }),
+    );
   }
 
   admin.get('/orders', async (req, reply) => {
@@ -73,11 +78,25 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
         offset: (filter.page - 1) * PAGE_SIZE,
       }),
     ]);
-    return sendPage(reply, 200, ordersPage({ now, csrf: csrfOf(req), states: ORDER_STATES, counts, filter, pageSize: PAGE_SIZE, total: page.total, orders: page.orders }));
+    return sendPage(
+      reply,
+      200,
+      ordersPage({
+        now,
+        csrf: csrfOf(req),
+        states: ORDER_STATES,
+        counts,
+        filter,
+        pageSize: PAGE_SIZE,
+        total: page.total,
+        orders: page.orders,
+      }),
+    );
   });
 
   admin.get<{ Params: { no_order: string }; Querystring: { requeried?: string } }>('/orders/:no_order', async (req, reply) => {
-    const flash = req.query.requeried === '1' ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).' : null;
+    const flash =
+      req.query.requeried === '1' ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).' : null;
     return showOrder(req, reply, req.params.no_order, 200, { actor: '', reason: '', errors: {} }, flash);
   });
 
@@ -91,6 +110,9 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
     }
     const queued = no.length <= NO_ORDER_MAX && (await engine.requery(no, { source: 'dashboard', actor: form.actor, reason: form.reason }));
     if (!queued) return sendError(req, reply, new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`), csrfOf(req));
-    return reply.code(303).header('location', `${orderHref(no)}?requeried=1`).send();
+    return reply
+      .code(303)
+      .header('location', `${orderHref(no)}?requeried=1`)
+      .send();
   });
 }

@@ -27,7 +27,11 @@ export function sendPage(reply: FastifyReply, status: number, page: Html): Fasti
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: LlreconError, csrf: string | null = null): FastifyReply {
   if (wantsHtml(req)) {
     const title = err.status === 404 ? 'Not found' : err.status === 403 ? 'Refused' : 'Cannot do that';
-    return sendPage(reply, err.status, messagePage({ title, message: err.message, code: err.code, csrf, back: { href: '/admin/orders', label: '← Orders' } }));
+    return sendPage(
+      reply,
+      err.status,
+      messagePage({ title, message: err.message, code: err.code, csrf, back: { href: '/admin/orders', label: '← Orders' } }),
+    );
   }
   return reply.code(err.status).header('cache-control', 'no-store').send({ error: err.toJSON() });
 }

@@ -13,10 +13,7 @@ async function readinessWithin(engine: Engine, ms: number): Promise<Readiness & 
     timer = setTimeout(() => resolve({ ready: false, checks: {}, error: `readiness checks did not answer within ${ms} ms` }), ms);
   });
   try {
-    return await Promise.race([
-      engine.readiness().catch(() => ({ ready: false, checks: {}, error: 'readiness checks failed' })),
-      late,
-    ]);
+    return await Promise.race([engine.readiness().catch(() => ({ ready: false, checks: {}, error: 'readiness checks failed' })), late]);
   } finally {
     clearTimeout(timer);
   }

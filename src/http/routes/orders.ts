@@ -64,9 +64,11 @@ function note(value: unknown, field: string): string | undefined {
 /** The optional re-query body `{"reason":"…","actor":"…"}`. */
 function requeryBody(body: unknown): { actor?: string; reason?: string } {
   if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new LlreconError('LLRECON_NOT_AN_OBJECT', 'expected {"reason":"…","actor":"…"} or no body');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new LlreconError('LLRECON_NOT_AN_OBJECT', 'expected {"reason":"…","actor":"…"} or no body');
   const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) if (key !== 'reason' && key !== 'actor') throw fieldError(key, 'unknown field (expected reason, actor)');
+  for (const key of Object.keys(fields))
+    if (key !== 'reason' && key !== 'actor') throw fieldError(key, 'unknown field (expected reason, actor)');
   const actor = note(fields.actor, 'actor');
   const reason = note(fields.reason, 'reason');
   return { ...(actor === undefined ? {} : { actor }), ...(reason === undefined ? {} : { reason }) };

@@ -22,33 +22,75 @@ const REASONS: Record<string, string> = {
 function table(rows: readonly CallbackRecord[], now: number, empty: string): Html {
   if (rows.length === 0) return html`<div class="empty">${empty}</div>`;
   return html`<table>
-  <thead><tr><th>Received</th><th>Kind</th><th>Reason</th><th>Order</th><th>Merchant</th><th class="num">Amount</th><th>Signed string</th></tr></thead>
-  <tbody>${rows.map(
-    (r) => html`<tr>
-    <td class="nowrap">${timeCell(r.at, now)}</td>
-    <td>${r.kind === 'async' ? 'notification' : 'return form'}</td>
-    <td><code>${r.reason}</code><div class="small muted">${REASONS[r.reason] ?? ''}</div></td>
-    <td>${r.no_order ? html`<a class="mono" href="${orderHref(r.no_order)}">${r.no_order}</a>` : html`<span class="muted">—</span>`}</td>
-    <td class="mono">${r.oid_partner ?? '—'}</td>
-    <td class="num">${r.money_order ?? '—'}</td>
-    <td>${r.signString ? html`<details><summary>show</summary><code>${maskSignString(r.signString)}</code></details>` : html`<span class="muted">—</span>`}</td>
-  </tr>`,
-  )}</tbody>
-</table>`;
+    <thead>
+      <tr>
+        <th>Received</th>
+        <th>Kind</th>
+        <th>Reason</th>
+        <th>Order</th>
+        <th>Merchant</th>
+        <th class="num">Amount</th>
+        <th>Signed string</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td class="nowrap">${timeCell(r.at, now)}</td>
+            <td>${r.kind === 'async' ? 'notification' : 'return form'}</td>
+            <td>
+              <code>${r.reason}</code>
+              <div class="small muted">${REASONS[r.reason] ?? ''}</div>
+            </td>
+            <td>
+              ${r.no_order ? html`<a class="mono" href="${orderHref(r.no_order)}">${r.no_order}</a>` : html`<span class="muted">—</span>`}
+            </td>
+            <td class="mono">${r.oid_partner ?? '—'}</td>
+            <td class="num">${r.money_order ?? '—'}</td>
+            <td>
+              ${
+                r.signString
+                  ? html`<details>
+                      <summary>show</summary>
+                      <code>${maskSignString(r.signString)}</code>
+                    </details>`
+                  : html`<span class="muted">—</span>`
+              }
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
-export function callbacksPage(v: { now: number; csrf: string; rejected: readonly CallbackRecord[]; untracked: readonly CallbackRecord[]; limit: number }): Html {
+export function callbacksPage(v: {
+  now: number;
+  csrf: string;
+  rejected: readonly CallbackRecord[];
+  untracked: readonly CallbackRecord[];
+  limit: number;
+}): Html {
   return layout({
     title: 'Callbacks',
     section: 'callbacks',
     csrf: v.csrf,
     body: html`<h1>Callbacks</h1>
-<p class="sub">LianLian callbacks that changed nothing, newest first (the last ${v.limit} of each kind) · times in UTC+8</p>
-<div class="card"><h2>Rejected <span class="badge v-rejected">${v.rejected.length}</span></h2>
-  <p class="small muted">Forged, mangled or mismatched callbacks. They trigger nothing; a run of them may mean a wrong LianLian public key or someone probing the notify URL.</p>
-  ${table(v.rejected, v.now, 'No rejected callback.')}</div>
-<div class="card"><h2>Verified, for untracked orders <span class="badge v-untracked">${v.untracked.length}</span></h2>
-  <p class="small muted">Genuine LianLian callbacks about orders llrecon was never asked to track: perhaps an order your systems did not enqueue.</p>
-  ${table(v.untracked, v.now, 'No callback for an untracked order.')}</div>`,
+      <p class="sub">LianLian callbacks that changed nothing, newest first (the last ${v.limit} of each kind) · times in UTC+8</p>
+      <div class="card">
+        <h2>Rejected <span class="badge v-rejected">${v.rejected.length}</span></h2>
+        <p class="small muted">
+          Forged, mangled or mismatched callbacks. They trigger nothing; a run of them may mean a wrong LianLian public key or someone
+          probing the notify URL.
+        </p>
+        ${table(v.rejected, v.now, 'No rejected callback.')}
+      </div>
+      <div class="card">
+        <h2>Verified, for untracked orders <span class="badge v-untracked">${v.untracked.length}</span></h2>
+        <p class="small muted">
+          Genuine LianLian callbacks about orders llrecon was never asked to track: perhaps an order your systems did not enqueue.
+        </p>
+        ${table(v.untracked, v.now, 'No callback for an untracked order.')}
+      </div>`,
   });
 }

@@ -24,32 +24,30 @@ export function layout(o: LayoutOptions): Html {
     o.csrf === null
       ? html``
       : html`<nav>
-      ${navLink('/admin/orders', 'Orders', o.section === 'orders')}
-      ${navLink('/admin/callbacks', 'Callbacks', o.section === 'callbacks')}
-      ${navLink('/admin/queues', 'Jobs', false)}
-    </nav>
-    <form method="post" action="/admin/logout">
-      <input type="hidden" name="${CSRF_FIELD}" value="${o.csrf}">
-      <button type="submit">Log out</button>
-    </form>`;
+            ${navLink('/admin/orders', 'Orders', o.section === 'orders')}
+            ${navLink('/admin/callbacks', 'Callbacks', o.section === 'callbacks')} ${navLink('/admin/queues', 'Jobs', false)}
+          </nav>
+          <form method="post" action="/admin/logout">
+            <input type="hidden" name="${CSRF_FIELD}" value="${o.csrf}" />
+            <button type="submit">Log out</button>
+          </form>`;
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${o.title} · llrecon</title>
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<header class="top">
-  <div class="brand">llrecon<small>LianLian pre-auth reconciliation</small></div>
-  ${nav}
-</header>
-<main>
-${o.body}
-</main>
-</body>
-</html>
-`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <title>${o.title} · llrecon</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header class="top">
+          <div class="brand">llrecon<small>LianLian pre-auth reconciliation</small></div>
+          ${nav}
+        </header>
+        <main>${o.body}</main>
+      </body>
+    </html> `;
 }

@@ -9,18 +9,18 @@ export function loginPage(o: { next: string; error: string | null }): Html {
     section: null,
     csrf: null,
     body: html`<div class="card login">
-  <h1>Log in</h1>
-  <p class="muted">Enter the admin token (<code>ADMIN_TOKEN</code>; in sandbox mode the start-up banner shows it).</p>
-  <form method="post" action="/admin/login">
-    <input type="hidden" name="next" value="${o.next}">
-    <div class="field">
-      <label for="token">Admin token</label>
-      <input id="token" name="token" type="password" autocomplete="off" required autofocus>
-      ${o.error ? html`<div class="error" role="alert">${o.error}</div>` : null}
-    </div>
-    <button class="primary" type="submit">Log in</button>
-  </form>
-</div>`,
+      <h1>Log in</h1>
+      <p class="muted">Enter the admin token (<code>ADMIN_TOKEN</code>; in sandbox mode the start-up banner shows it).</p>
+      <form method="post" action="/admin/login">
+        <input type="hidden" name="next" value="${o.next}" />
+        <div class="field">
+          <label for="token">Admin token</label>
+          <input id="token" name="token" type="password" autocomplete="off" required autofocus />
+          ${o.error ? html`<div class="error" role="alert">${o.error}</div>` : null}
+        </div>
+        <button class="primary" type="submit">Log in</button>
+      </form>
+    </div>`,
   });
 }
 
@@ -31,11 +31,11 @@ export function logoutPage(csrf: string): Html {
     section: null,
     csrf,
     body: html`<div class="card login">
-  <h1>Log out?</h1>
-  <form method="post" action="/admin/logout">
-    <input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
-    <button class="primary" type="submit">Log out</button>
-  </form>
-</div>`,
+      <h1>Log out?</h1>
+      <form method="post" action="/admin/logout">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <button class="primary" type="submit">Log out</button>
+      </form>
+    </div>`,
   });
 }

@@ -2,16 +2,23 @@
 import { html, type Html } from '../html.js';
 import { layout, type Section } from './layout.js';
 
-export function messagePage(o: { title: string; message: string; code?: string; csrf: string | null; section?: Section; back?: { href: string; label: string } }): Html {
+export function messagePage(o: {
+  title: string;
+  message: string;
+  code?: string;
+  csrf: string | null;
+  section?: Section;
+  back?: { href: string; label: string };
+}): Html {
   return layout({
     title: o.title,
     section: o.section ?? null,
     csrf: o.csrf,
     body: html`<div class="card" style="max-width:640px">
-  <h1>${o.title}</h1>
-  <p>${o.message}</p>
-  ${o.code ? html`<p class="muted small">code <code>${o.code}</code></p>` : null}
-  ${o.back ? html`<p><a href="${o.back.href}">${o.back.label}</a></p>` : null}
-</div>`,
+      <h1>${o.title}</h1>
+      <p>${o.message}</p>
+      ${o.code ? html`<p class="muted small">code <code>${o.code}</code></p>` : null}
+      ${o.back ? html`<p><a href="${o.back.href}">${o.back.label}</a></p>` : null}
+    </div>`,
   });
 }

@@ -64,29 +64,35 @@ function describe(e: Entry): { label: string; what: Html } {
   const t = (n: string) => entryText(e, n);
   switch (e.kind) {
     case 'tracked':
-      return { label: 'tracked', what: html`Tracking started${t('actor') ? html` by <strong>${t('actor')}</strong>` : null}${t('source') ? muted(` (${t('source')})`) : null}` };
+      return {
+        label: 'tracked',
+        what: html`Tracking
+        started${t('actor') ? html` by <strong>${t('actor')}</strong>` : null}${t('source') ? muted(` (${t('source')})`) : null}`,
+      };
     case 'change':
       return {
         label: 'change',
         what: html`${t('from') ? stateBadge(t('from') as string) : null} → ${stateBadge(t('to') ?? t('state') ?? '?')}
-          ${t('ret_code') ? html` <code>${t('ret_code')}</code> ${muted(t('ret_msg') ?? '')}` : null}
-          ${t('via') ? html`<div class="small muted">${VIA[t('via') as string] ?? t('via')}</div>` : null}`,
+        ${t('ret_code') ? html` <code>${t('ret_code')}</code> ${muted(t('ret_msg') ?? '')}` : null}
+        ${t('via') ? html`<div class="small muted">${VIA[t('via') as string] ?? t('via')}</div>` : null}`,
       };
     case 'action':
       return {
         label: 'operator',
-        what: html`<strong>${t('action') ?? 'action'}</strong> by <strong>${t('actor') ?? '?'}</strong>${t('reason') ? html`: ${t('reason')}` : null}`,
+        what: html`<strong>${t('action') ?? 'action'}</strong> by
+          <strong>${t('actor') ?? '?'}</strong>${t('reason') ? html`: ${t('reason')}` : null}`,
       };
     case 'query':
       return {
         label: 'query',
         what: html`Query → ${t('ret_code') ? html`<code>${t('ret_code')}</code>` : muted('no answer')}
-          ${t('outcome') ? muted(` · ${OUTCOME[t('outcome') as string] ?? t('outcome')}`) : null}${t('ms') ? muted(` · ${t('ms')} ms`) : null}`,
+        ${t('outcome') ? muted(` · ${OUTCOME[t('outcome') as string] ?? t('outcome')}`) : null}${t('ms') ? muted(` · ${t('ms')} ms`) : null}`,
       };
     case 'callback':
       return {
         label: 'callback',
-        what: html`Callback <span class="badge v-${t('verdict') ?? 'x'}">${t('verdict') ?? '?'}</span>${t('reason') ? muted(` ${t('reason')}`) : null}`,
+        what: html`Callback
+          <span class="badge v-${t('verdict') ?? 'x'}">${t('verdict') ?? '?'}</span>${t('reason') ? muted(` ${t('reason')}`) : null}`,
       };
     default:
       return { label: e.kind, what: muted(JSON.stringify(e)) };
@@ -96,12 +102,24 @@ function describe(e: Entry): { label: string; what: Html } {
 function timeline(v: OrderView): Html {
   if (v.entries.length === 0) return html`<div class="empty">Nothing recorded yet.</div>`;
   return html`<table class="timeline">
-  <thead><tr><th>When (UTC+8)</th><th>Kind</th><th>What happened</th></tr></thead>
-  <tbody>${v.entries.map((e) => {
-    const d = describe(e);
-    return html`<tr><td class="nowrap">${timeCell(e.at, v.now)}</td><td><span class="badge k-${e.kind}">${d.label}</span></td><td>${d.what}</td></tr>`;
-  })}</tbody>
-</table>`;
+    <thead>
+      <tr>
+        <th>When (UTC+8)</th>
+        <th>Kind</th>
+        <th>What happened</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${v.entries.map((e) => {
+        const d = describe(e);
+        return html`<tr>
+          <td class="nowrap">${timeCell(e.at, v.now)}</td>
+          <td><span class="badge k-${e.kind}">${d.label}</span></td>
+          <td>${d.what}</td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
 }
 
 function record(o: OrderDetail, now: number): Html {
@@ -123,22 +141,36 @@ function record(o: OrderDetail, now: number): Html {
     ['Tracking horizon', timeCell(o.horizon_at, now)],
     ['No record since', timeCell(o.not_found_since, now)],
   ];
-  return html`<dl class="record">${rows.map(([k, val]) => html`<dt>${k}</dt><dd>${val}</dd>`)}</dl>`;
+  return html`<dl class="record">
+    ${rows.map(
+      ([k, val]) =>
+        html`<dt>${k}</dt>
+          <dd>${val}</dd>`,
+    )}
+  </dl>`;
 }
 
 function requeryForm(v: OrderView): Html {
   const f = v.form;
   return html`<form method="post" action="${orderHref(v.order.no_order)}/requery">
-  <input type="hidden" name="${CSRF_FIELD}" value="${v.csrf}">
-  <div class="field"><label for="actor">Your name</label>
-    <input id="actor" name="actor" value="${f.actor}" required maxlength="${REQUERY_TEXT_MAX}" autocomplete="name">
-    ${f.errors.actor ? html`<div class="error">${f.errors.actor}</div>` : null}</div>
-  <div class="field"><label for="reason">Reason</label>
-    <textarea id="reason" name="reason" rows="3" required maxlength="${REQUERY_TEXT_MAX}">${f.reason}</textarea>
-    ${f.errors.reason ? html`<div class="error">${f.errors.reason}</div>` : null}</div>
-  <button class="primary" type="submit">Re-query now</button>
-  <p class="small muted">Asks LianLian about this order now, ahead of routine polls${v.order.final ? ' (a final order changes only if LianLian now says otherwise)' : ''}. Your name and reason are kept in its history.</p>
-</form>`;
+    <input type="hidden" name="${CSRF_FIELD}" value="${v.csrf}" />
+    <div class="field">
+      <label for="actor">Your name</label>
+      <input id="actor" name="actor" value="${f.actor}" required maxlength="${REQUERY_TEXT_MAX}" autocomplete="name" />
+      ${f.errors.actor ? html`<div class="error">${f.errors.actor}</div>` : null}
+    </div>
+    <div class="field">
+      <label for="reason">Reason</label>
+      <textarea id="reason" name="reason" rows="3" required maxlength="${REQUERY_TEXT_MAX}">${f.reason}</textarea>
+      ${f.errors.reason ? html`<div class="error">${f.errors.reason}</div>` : null}
+    </div>
+    <button class="primary" type="submit">Re-query now</button>
+    <p class="small muted">
+      Asks LianLian about this order now, ahead of routine
+      polls${v.order.final ? ' (a final order changes only if LianLian now says otherwise)' : ''}. Your name and reason are kept in its
+      history.
+    </p>
+  </form>`;
 }
 
 export function orderPage(v: OrderView): Html {
@@ -148,17 +180,29 @@ export function orderPage(v: OrderView): Html {
     section: 'orders',
     csrf: v.csrf,
     body: html`<div class="crumbs"><a href="/admin/orders">Orders</a> /</div>
-<h1><span class="mono">${o.no_order}</span> ${stateBadge(o.state)}</h1>
-<p class="sub">${o.final ? 'Final: no longer polled.' : 'Being polled.'} ${o.state === 'abandoned' ? 'Needs a person: check it in LianLian\u2019s merchant portal.' : ''}</p>
-${v.flash ? html`<div class="callout ok" role="status"><div class="grow">${v.flash}</div></div>` : null}
-<div class="grid">
-  <div>
-    <div class="card"><h2>Timeline</h2>${timeline(v)}</div>
-  </div>
-  <div>
-    <div class="card"><h2>Record</h2>${record(o, v.now)}</div>
-    <div class="card"><h2>Re-query</h2>${requeryForm(v)}</div>
-  </div>
-</div>`,
+      <h1><span class="mono">${o.no_order}</span> ${stateBadge(o.state)}</h1>
+      <p class="sub">
+        ${o.final ? 'Final: no longer polled.' : 'Being polled.'}
+        ${o.state === 'abandoned' ? 'Needs a person: check it in LianLian\u2019s merchant portal.' : ''}
+      </p>
+      ${v.flash ? html`<div class="callout ok" role="status"><div class="grow">${v.flash}</div></div>` : null}
+      <div class="grid">
+        <div>
+          <div class="card">
+            <h2>Timeline</h2>
+            ${timeline(v)}
+          </div>
+        </div>
+        <div>
+          <div class="card">
+            <h2>Record</h2>
+            ${record(o, v.now)}
+          </div>
+          <div class="card">
+            <h2>Re-query</h2>
+            ${requeryForm(v)}
+          </div>
+        </div>
+      </div>`,
   });
 }
