@@ -135,6 +135,15 @@ describe('a verified callback is a hint confirmed by query', () => {
     expect(timeline.map((e) => (e.kind === 'callback' ? e.verdict : ''))).toEqual(['accepted', 'rejected']);
   });
 
+  it('compares amounts by exact value: "88.000" is the tracked 88.00, "88.005" and " 88.00" are not', async () => {
+    const no = await trackAt('2003');
+    const run = (money_order: string) =>
+      handleCallback(stack.engine.ctx, { kind: 'async', raw: lianlianSigned(notification(no, { money_order })), at: Date.now() });
+    expect(await run('88.005')).toMatchObject({ verdict: 'rejected', reason: 'amount_mismatch' });
+    expect(await run(' 88.00')).toMatchObject({ verdict: 'rejected', reason: 'amount_mismatch' });
+    expect(await run('88.000')).toMatchObject({ verdict: 'accepted', reason: 'verified' });
+  });
+
   it('a verified callback for an order llrecon does not track is kept for operators', async () => {
     const no = `UNTRACKED${Date.now()}`;
     expect((await post(lianlianSigned(notification(no)))).status).toBe(200);

@@ -17,11 +17,26 @@ export function parseMoney(text: unknown, field: string): string {
   return formatCents(cents);
 }
 
-/** Whether two amounts are the same number of cents ("5.1" equals "5.10"); anything unreadable equals nothing. */
+/**
+ * Whether two amounts are the same exact decimal value: trailing zeros after the point do not matter ("5.1" equals
+ * "5.10", "210.970" equals "210.97"), a third decimal that is not zero does ("210.975" equals no two-decimal amount).
+ * Anything that is not a plain non-negative decimal (digits, optionally a point and digits: no sign, exponent or
+ * space) equals nothing, itself included. THE amount comparison: query answers (decide) and callbacks use it.
+ */
 export function moneyEquals(a: string, b: string): boolean {
-  const left = toCents(a);
-  const right = toCents(b);
-  return left !== null && right !== null && left === right;
+  const left = toDecimal(a);
+  const right = toDecimal(b);
+  if (left === null || right === null) return false;
+  const scale = left.scale > right.scale ? left.scale : right.scale;
+  return left.digits * 10n ** (scale - left.scale) === right.digits * 10n ** (scale - right.scale);
+}
+
+/** A plain non-negative decimal as `digits / 10^scale` (integers only: exact at any length), or null. */
+function toDecimal(text: string): { digits: bigint; scale: bigint } | null {
+  const match = typeof text === 'string' ? /^(\d+)(?:\.(\d+))?$/.exec(text) : null;
+  if (match === null) return null;
+  const fraction = match[2] ?? '';
+  return { digits: BigInt((match[1] ?? '0') + fraction), scale: BigInt(fraction.length) };
 }
 
 function toCents(text: string): bigint | null {

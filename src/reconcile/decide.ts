@@ -1,4 +1,5 @@
 // The pure decision after one query of a tracked order: what to write, when to query next, what to alert on.
+import { moneyEquals } from '../lianlian/money.js';
 import { classifyRetCode, type RetCodeInfo } from './return-codes.js';
 import { failureDelay, scheduledDelay } from './schedule.js';
 import { isFinalState, type OrderState } from './states.js';
@@ -60,15 +61,6 @@ export interface Decision {
 /** Failures that are answers we cannot trust (they may still carry a ret_code that steers querying). */
 const UNTRUSTED_ANSWER_ERRORS: ReadonlySet<string> = new Set(['LLRECON_UNSIGNED_ANSWER', 'LLRECON_BAD_ANSWER_SIGNATURE']);
 
-/** A money string in a canonical form, so that `1.5`, `1.50` and `01.50` compare equal; other text stays as is. */
-function moneyKey(text: string): string {
-  const m = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());
-  if (!m) return text;
-  const units = (m[1] as string).replace(/^0+(?=\d)/, '');
-  const cents = (m[2] ?? '').replace(/0+$/, '');
-  return `${units}.${cents}`;
-}
-
 /**
  * When tracking of an order ends without a final code: `trackedAt + trackingHorizonMs` when `TRACKING_HORIZON`
  * is set, else a day after the hold's deadline (dt_order + valid_order; 7 days after tracking began if unknown).
@@ -109,7 +101,7 @@ export function decide(order: TrackedOrder, outcome: QueryOutcome, now: number, 
       d.alert !== 'config_error' &&
       outcome.money_order !== null &&
       order.money_order !== null &&
-      moneyKey(outcome.money_order) !== moneyKey(order.money_order)
+      !moneyEquals(outcome.money_order, order.money_order)
     ) {
       d.alert = 'amount_mismatch';
     }
