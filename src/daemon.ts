@@ -10,7 +10,7 @@ import { LlreconError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { importPrivateKey, importPublicKey, type PrivateKey, type PublicKey } from './lianlian/keys.js';
 import { assertMd5Supported } from './lianlian/md5-support.js';
-import { PREAUTH_QUERY_URL } from './lianlian/preauth-query.js';
+import { PREAUTH_QUERY_URL } from './lianlian/endpoints.js';
 import { createLogger, type Logger } from './log.js';
 import { checkRedisSafety, createRedis } from './redis/connection.js';
 import { redisUrlFile, startRedisServer, type EmbeddedRedis } from './redis/embedded-server.js';

@@ -4,8 +4,7 @@ import { dtOrder, noOrder, oidPartner, oidPaybill, optional, payTypePreauth, pla
 import type { PrivateKey, PublicKey } from './keys.js';
 import { readSignedAnswer, signFields } from './signature.js';
 
-/** The query endpoint (one seed sample says `traderapi…`: a typo). */
-export const PREAUTH_QUERY_URL = 'https://queryapi.lianlianpay.com/preauthquery.htm';
+export { PREAUTH_QUERY_URL } from './endpoints.js';
 
 /** What identifies the order to query; `dt_order` and at least one of `no_order`/`oid_paybill` are needed. */
 export interface PreauthQueryInput {

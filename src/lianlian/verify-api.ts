@@ -4,8 +4,7 @@ import type { PrivateKey, PublicKey } from './keys.js';
 import { readSignedAnswer, signFields } from './signature.js';
 import { formatLianLianTime, parseLianLianTime } from './time.js';
 
-/** The Verify API endpoint. */
-export const VERIFY_API_URL = 'https://fe-pay.lianlianpay.com/exchange/v1/bankcardpayverify';
+export { VERIFY_API_URL } from './endpoints.js';
 
 /** What a verification sends. */
 export interface VerifyInput {

@@ -1,4 +1,5 @@
 // The pure decision after one query of a tracked order: what to write, when to query next, what to alert on.
+import { DEFAULT_VALID_ORDER } from '../lianlian/fields.js';
 import { moneyEquals } from '../lianlian/money.js';
 import { classifyRetCode, type RetCodeInfo } from './return-codes.js';
 import { failureDelay, scheduledDelay } from './schedule.js';
@@ -6,7 +7,7 @@ import { isFinalState, type OrderState } from './states.js';
 
 const DAY = 86_400_000;
 /** LianLian's default `valid_order` (7 days), for an order whose deadline is unknown. */
-const DEFAULT_VALID_ORDER_MS = 7 * DAY;
+const DEFAULT_VALID_ORDER_MS = DEFAULT_VALID_ORDER * 60_000;
 
 /** What the decision needs to know of the tracked order. Times are epoch ms. */
 export interface TrackedOrder {
