@@ -57,6 +57,8 @@ export const ERRORS = {
   LLRECON_UNSIGNED_ANSWER: { kind: 'protocol', status: 502, message: 'answer carries no signature' },
   LLRECON_BAD_ANSWER_SIGNATURE: { kind: 'protocol', status: 502, message: 'answer signature does not verify' },
   LLRECON_WEBHOOK_DELIVERY: { kind: 'transport', status: 502, message: 'webhook endpoint did not accept the event' },
+  LLRECON_ANSWER_MISMATCH: { kind: 'protocol', status: 502, message: 'answer is about another order or merchant' },
+  LLRECON_INCOMPLETE_ANSWER: { kind: 'protocol', status: 502, message: 'answer lacks a field it must carry' },
 
   // state
   LLRECON_DUPLICATE_ORDER: { kind: 'state', status: 409, message: 'order already tracked' },
