@@ -1,11 +1,12 @@
 // The pino logger, with three layers that keep secrets and card data out of every log line:
-//   1. REDACT_PATHS: pino's redaction of secret keys (`sign`, keys, tokens, card fields …) at every depth up to
-//      MAX_DEPTH; anything nested deeper is cut off by layer 2, so no key escapes the paths.
+//   1. REDACT_PATHS: pino's redaction of SECRET_FIELDS (src/secret-fields.ts: `sign`, keys, tokens, card fields …)
+//      at every depth up to MAX_DEPTH; anything nested deeper is cut off by layer 2, so no key escapes the paths.
 //   2. hooks.logMethod: a copy of the logged object in which every string is passed through scrubText(), Errors
 //      are reduced to safe fields, and objects deeper than MAX_DEPTH are cut off.
 //   3. serializers: `err` keeps only fields that cannot hold secrets; `msg` scrubs the final message text.
 import { pino, type DestinationStream, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
+import { SECRET_FIELDS } from './secret-fields.js';
 
 /** The logger every llrecon module takes. */
 export type Logger = PinoLogger;
@@ -19,40 +20,6 @@ export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'
 /** What replaces a redacted value. */
 export const CENSOR = '[redacted]';
 
-/** Keys whose values never reach a log, at any depth up to MAX_DEPTH. */
-export const SECRET_KEYS: readonly string[] = [
-  // LianLian signatures and what is signed with secrets in it
-  'sign',
-  'signString',
-  'verify_code',
-  'token',
-  'no_agree',
-  'risk_item',
-  // card and identity data
-  'card_no',
-  'id_no',
-  'acct_name',
-  'bind_mob',
-  // our own secrets
-  'privateKey',
-  'privateKeyText',
-  'privateKeyPem',
-  'private_key',
-  'merchantKey',
-  'adminToken',
-  'admin_token',
-  'secret',
-  'webhookSecret',
-  'password',
-  // HTTP credentials
-  'authorization',
-  'Authorization',
-  'cookie',
-  'Cookie',
-  'set-cookie',
-  'Set-Cookie',
-];
-
 /** How deep logged objects are kept; deeper ones become `[truncated]`. */
 export const MAX_DEPTH = 4;
 
@@ -62,8 +29,8 @@ function pathTo(key: string, depth: number): string {
   return `${'*.'.repeat(depth - 1)}*${ident ? `.${key}` : `["${key}"]`}`;
 }
 
-/** pino redaction paths: every SECRET_KEYS entry at the top level and under 1–3 levels of nesting. */
-export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((k) =>
+/** pino redaction paths: every SECRET_FIELDS entry at the top level and under 1–3 levels of nesting. */
+export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((k) =>
   Array.from({ length: MAX_DEPTH }, (_, depth) => pathTo(k, depth)),
 );
 

@@ -1,6 +1,7 @@
 // The admin pages' locks: every /admin route (ours and bull-board's, enumerated with an onRoute hook so a new
 // one cannot slip past) refuses requests without the admin token; with it, everything works; cookie-authenticated
 // state changes need our origin and the form's CSRF token; and the job dashboard never shows secrets.
+import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPlugin } from '../src/http/admin/index.js';
@@ -9,6 +10,8 @@ import { safeNext } from '../src/http/admin/login-routes.js';
 import { mergeTimeline } from '../src/http/admin/order-timeline.js';
 import { deriveKeys, issueSession, readSession, SESSION_TTL_MS } from '../src/http/admin/session.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
+import { CENSOR, createLogger } from '../src/log.js';
+import { SECRET_FIELDS } from '../src/secret-fields.js';
 import { notifyJobId } from '../src/notify/intake.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
@@ -41,8 +44,9 @@ describe('masking (pure)', () => {
     for (const secret of [CARD, 'c2lnbmF0dXJl', '张三', '110101199003070000', 'BEGIN PRIVATE KEY', '123456', '"tok"'])
       expect(text).not.toContain(secret);
     const rawOut = JSON.parse(out.raw as string) as Record<string, unknown>;
-    expect(rawOut).toMatchObject({ no_order: 'ORD-1', money_order: '1.10', sign: MASK, card_no: MASK, acct_name: MASK });
-    expect(JSON.parse(rawOut.risk_item as string)).toEqual({ user_info_id_no: MASK, frms_ware_category: '2009' });
+    // risk_item is masked whole, as the logs redact it (see below)
+    expect(rawOut).toMatchObject({ no_order: 'ORD-1', money_order: '1.10', sign: MASK, card_no: MASK, acct_name: MASK, risk_item: MASK });
+    expect(maskSecrets({ info: riskItem })).toEqual({ info: JSON.stringify({ user_info_id_no: MASK, frms_ware_category: '2009' }) });
     expect(out.form).toBe(`no_order=ORD-2&verify_code=${encodeURIComponent(MASK)}&cardNo=${encodeURIComponent(MASK)}`);
     expect(out.broken).toBe(`{"sign":"${MASK}","card_no":"${MASK}",`);
     expect(out.no).toBe('ORD-1');
@@ -58,6 +62,48 @@ describe('masking (pure)', () => {
     expect(maskSignString(`acct_name=张 三&card_no=${CARD}&money_order=1.00&no_order=X`)).toBe(
       `acct_name=${MASK}&card_no=${MASK}&money_order=1.00&no_order=X`,
     );
+  });
+});
+
+describe('the dashboard masks everything the logs redact', () => {
+  /** The fields a real logger line shows as redacted when given every field of the shared list and a plain one. */
+  function redactedByLogger(): string[] {
+    let out = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out += chunk.toString();
+        cb();
+      },
+    });
+    const logged: Record<string, string> = { no_order: 'ORD-9' };
+    for (const [i, name] of SECRET_FIELDS.entries()) logged[name] = `value${i}`;
+    createLogger({ level: 'info', destination }).info(logged, 'all of them');
+    const line = JSON.parse(out) as Record<string, unknown>;
+    expect(line.no_order).toBe('ORD-9');
+    return Object.keys(logged).filter((k) => line[k] === CENSOR);
+  }
+
+  it('the logger redacts exactly the shared list', () => {
+    expect(redactedByLogger().sort()).toEqual([...SECRET_FIELDS].sort());
+  });
+
+  it.each(redactedByLogger())('%s: masked as a field, inside a JSON body, and inside a form body', (name) => {
+    const out = maskSecrets({ [name]: 'plain-value', raw: JSON.stringify({ no_order: 'A', [name]: 'plain-value' }) });
+    expect(out).toEqual({ [name]: MASK, raw: JSON.stringify({ no_order: 'A', [name]: MASK }) });
+    expect(maskSecrets(`no_order=A&${name}=plain-value`)).toBe(`no_order=A&${name}=${encodeURIComponent(MASK)}`);
+    expect(maskSignString(`${name}=plain-value&no_order=A`)).toBe(`${name}=${MASK}&no_order=A`);
+  });
+
+  it("a queued callback's agreement, risk data and bound phone are masked (the logs always redacted them)", () => {
+    const raw = JSON.stringify({
+      no_order: 'ORD-2',
+      no_agree: '2026AGREE',
+      risk_item: '{"frms_ware_category":"2009"}',
+      bind_mob: '13800000000',
+    });
+    const text = JSON.stringify(maskSecrets({ raw }));
+    for (const secret of ['2026AGREE', 'frms_ware_category', '13800000000']) expect(text).not.toContain(secret);
+    expect(text).toContain('ORD-2');
   });
 });
 

@@ -1,5 +1,6 @@
 // What the job dashboard may show of a job's data: secrets and card data masked at any depth, including inside
 // strings that hold JSON or a form body (a queued LianLian callback keeps its raw body as a string). Pure.
+import { SECRET_FIELDS } from '../../secret-fields.js';
 
 /** What a masked value is replaced with. */
 export const MASK = '[masked]';
@@ -7,10 +8,10 @@ export const MASK = '[masked]';
 /** Nesting beyond this is not shown at all (a guard against pathological payloads). */
 const MAX_DEPTH = 24;
 
-// Names are split into words (`user_info_id_no`, `userInfoIdNo` → user info id no). Sensitive: exactly `sign`;
-// ending in the words card no, id no, acct name, verify code (so `user_info_id_no` but not `valid_no`); or
-// containing key, token, secret, password anywhere.
-const EXACT = new Set(['sign']);
+// Names are split into words (`user_info_id_no`, `userInfoIdNo` → user info id no). Sensitive: every field the
+// logs redact (SECRET_FIELDS, whatever its spelling: `no_agree`, `noAgree`, `Set-Cookie`); ending in the words
+// card no, id no, acct name, verify code (so `user_info_id_no` but not `valid_no`); or containing key, token,
+// secret, password anywhere.
 const ENDINGS = new Set(['cardno', 'idno', 'acctname', 'verifycode']);
 const CONTAINS = ['key', 'token', 'secret', 'password'];
 
@@ -22,11 +23,13 @@ function words(name: string): string[] {
     .filter(Boolean);
 }
 
+const SECRET_WORDS: ReadonlySet<string> = new Set(SECRET_FIELDS.map((name) => words(name).join('')));
+
 /** Whether a field of this name holds a secret or card data (`sign`, `*key*`, `card_no`, `id_no`, …). */
 export function isSensitiveName(name: string): boolean {
   const w = words(name);
   const joined = w.join('');
-  if (EXACT.has(joined) || CONTAINS.some((c) => joined.includes(c))) return true;
+  if (SECRET_WORDS.has(joined) || CONTAINS.some((c) => joined.includes(c))) return true;
   for (let k = 1; k <= w.length; k++) if (ENDINGS.has(w.slice(-k).join(''))) return true;
   return false;
 }
