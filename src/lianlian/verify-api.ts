@@ -1,8 +1,10 @@
-// The Verify API of exchange payment (seed 002, protocol §6): build the signed request, read the answer.
+// The Verify API of exchange payment (seed 002, protocol §6): build the signed request, read the answer and
+// check that it answers that request.
+import { LlreconError, fieldError } from '../errors.js';
 import { noOrder, oidPartner, required, token, userId, verifyCode } from './fields.js';
 import type { PrivateKey, PublicKey } from './keys.js';
 import { readSignedAnswer, signFields } from './signature.js';
-import { formatLianLianTime, parseLianLianTime } from './time.js';
+import { formatLianLianTime, isWithinSkew, parseLianLianTime } from './time.js';
 
 export { VERIFY_API_URL } from './endpoints.js';
 
@@ -15,8 +17,14 @@ export interface VerifyInput {
   /** The SMS code, 6 digits; valid 10 minutes. */
   verify_code: string;
   no_order: string;
-  /** `yyyyMMddHHmmss` UTC+8; default: `nowMs`. */
+  /** `yyyyMMddHHmmss` UTC+8, within 30 minutes of `nowMs` (LianLian refuses it otherwise); default: `nowMs`. */
   time_stamp?: string;
+}
+
+/** What an answer is checked against: the merchant and the order the request named. */
+export interface VerifyRequestIds {
+  oid_partner: string;
+  no_order: string;
 }
 
 /** A verified answer of the Verify API. Business fields come back only with `ret_code` 0000. */
@@ -25,8 +33,11 @@ export interface VerifyAnswer {
   ret_msg: string;
   /** `ret_code` is 0000. */
   ok: boolean;
-  /** SUCCESS, or PROCESSING in the no-SMS flow (then follow the order up); null when absent or unknown. */
-  result_pay: 'SUCCESS' | 'PROCESSING' | null;
+  /**
+   * As LianLian sent it: SUCCESS, or PROCESSING in the no-SMS flow (then follow the order up); any other value is
+   * kept too (never read as either); null when absent (only on an answer that is not 0000).
+   */
+  result_pay: string | null;
   oid_partner: string | null;
   no_order: string | null;
   dt_order: string | null;
@@ -50,13 +61,39 @@ export interface VerifyAnswer {
   signString: string;
 }
 
+/** The minutes a `time_stamp` may be off LianLian's clock (seed 002). */
+const TIME_STAMP_SKEW_MINUTES = 30;
+
+/** Fields a 0000 answer must carry (seed 002's table; each settle field in either spelling). */
+const REQUIRED_ON_SUCCESS: ReadonlyArray<readonly string[]> = [
+  ['oid_partner'],
+  ['sign_type'],
+  ['no_order'],
+  ['dt_order'],
+  ['oid_paybill'],
+  ['result_pay'],
+  ['settle_date'],
+  ['pay_type'],
+  ['currency_order'],
+  ['money_order'],
+  ['currency_settle', 'currency_sellte'],
+  ['money_settle', 'money_sellte'],
+  ['currency_pay'],
+  ['money_pay'],
+  ['exchange_rate'],
+];
+
 /**
- * Builds the signed request body; `time_stamp` is `nowMs` in UTC+8 unless given.
+ * Builds the signed request body; `time_stamp` is `nowMs` in UTC+8 unless given, and a given one must be within
+ * 30 minutes of `nowMs` (a request LianLian would refuse never leaves).
  * @throws LlreconError `LLRECON_INVALID_FIELD` / `LLRECON_MISSING_FIELD` naming the field.
  */
 export function buildVerifyRequest(input: VerifyInput, key: PrivateKey, nowMs: number): Record<string, string> {
   const stamp = input.time_stamp === undefined ? formatLianLianTime(nowMs) : input.time_stamp;
   parseLianLianTime(stamp, 'time_stamp');
+  if (!isWithinSkew(stamp, nowMs, TIME_STAMP_SKEW_MINUTES)) {
+    throw fieldError('time_stamp', `must be within ${TIME_STAMP_SKEW_MINUTES} minutes of now (${formatLianLianTime(nowMs)}, UTC+8)`);
+  }
   return signFields(
     {
       api_version: '1.0',
@@ -73,19 +110,42 @@ export function buildVerifyRequest(input: VerifyInput, key: PrivateKey, nowMs: n
 }
 
 /**
- * Reads and verifies an answer with LianLian's public key. An unsigned answer (usual for errors) is never a
- * result: it throws `LLRECON_UNSIGNED_ANSWER` carrying its `retCode`.
- * @throws LlreconError `LLRECON_UNPARSEABLE_ANSWER`, `LLRECON_UNSIGNED_ANSWER`, `LLRECON_BAD_ANSWER_SIGNATURE`.
+ * Reads and verifies an answer with LianLian's public key, and checks that it answers `request`: an
+ * `oid_partner` or `no_order` it carries must be the request's, and a 0000 answer must carry every field of the
+ * seed's table (`money_settle`/`currency_settle` in either spelling). An unsigned answer (usual for errors) is
+ * never a result: it throws `LLRECON_UNSIGNED_ANSWER` carrying its `retCode`.
+ * @throws LlreconError `LLRECON_UNPARSEABLE_ANSWER`, `LLRECON_UNSIGNED_ANSWER`, `LLRECON_BAD_ANSWER_SIGNATURE`,
+ *   `LLRECON_ANSWER_MISMATCH` (naming the field), `LLRECON_INCOMPLETE_ANSWER` (naming the field).
  */
-export function readVerifyAnswer(raw: string, lianlianKey: PublicKey): VerifyAnswer {
+export function readVerifyAnswer(raw: string, lianlianKey: PublicKey, request: VerifyRequestIds): VerifyAnswer {
   const { fields, signString } = readSignedAnswer(raw, lianlianKey);
-  const field = (name: string): string | null => fields[name] ?? null;
-  const result = fields.result_pay;
+  const field = (name: string): string | null => (fields[name] === undefined || fields[name] === '' ? null : fields[name]);
+  const retCode = fields.ret_code ?? '';
+  const details = { retCode, retMsg: fields.ret_msg, signString };
+  for (const name of ['oid_partner', 'no_order'] as const) {
+    const value = field(name);
+    if (value !== null && value !== request[name]) {
+      throw new LlreconError(
+        'LLRECON_ANSWER_MISMATCH',
+        `answer (ret_code ${retCode}) names ${name} ${value.slice(0, 64)}, the request ${request[name]}: not this order's answer`,
+        { ...details, field: name },
+      );
+    }
+  }
+  if (retCode === '0000') {
+    const missing = REQUIRED_ON_SUCCESS.find((names) => names.every((name) => field(name) === null));
+    if (missing !== undefined) {
+      throw new LlreconError('LLRECON_INCOMPLETE_ANSWER', `answer 0000 carries no ${missing.join(' / ')}`, {
+        ...details,
+        field: missing[0] as string,
+      });
+    }
+  }
   return {
-    ret_code: fields.ret_code ?? '',
+    ret_code: retCode,
     ret_msg: fields.ret_msg ?? '',
-    ok: fields.ret_code === '0000',
-    result_pay: result === 'SUCCESS' || result === 'PROCESSING' ? result : null,
+    ok: retCode === '0000',
+    result_pay: field('result_pay'),
     oid_partner: field('oid_partner'),
     no_order: field('no_order'),
     dt_order: field('dt_order'),
