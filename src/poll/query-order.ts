@@ -6,7 +6,7 @@ import type { EngineContext } from '../engine-context.js';
 import { MERCHANT_PAUSE_MS } from '../engine-context.js';
 import { LlreconError } from '../errors.js';
 import type { PreauthQueryAnswer } from '../lianlian/preauth-query.js';
-import { decide, type Decision } from '../reconcile/decide.js';
+import { decide, type Decision, type QueryOutcome } from '../reconcile/decide.js';
 import { eventTypeFor, type OrderState, type Via } from '../reconcile/states.js';
 import type { OrderRecord } from '../store/order-record.js';
 
@@ -22,10 +22,6 @@ export interface PollResult {
 
 const GONE: PollResult = { gone: true, final: true, nextDelay: null, state: null, changed: false };
 
-type Outcome =
-  | { kind: 'answer'; ret_code: string; ret_msg: string; money_order: string | null }
-  | { kind: 'failure'; errorCode: string; retCode: string | null };
-
 /**
  * Signs the query, waits for a slot under the rate cap, sends it at once, and reads the answer. A failure of our
  * own making (a field LianLian would refuse) or of the transport is an outcome, not an exception.
@@ -34,7 +30,7 @@ async function queryLianLian(
   ctx: EngineContext,
   order: OrderRecord,
   priority: 'routine' | 'high',
-): Promise<{ outcome: Outcome; answer: PreauthQueryAnswer | null; ms: number }> {
+): Promise<{ outcome: QueryOutcome; answer: PreauthQueryAnswer | null; ms: number }> {
   const client = ctx.client;
   if (!client) throw new LlreconError('LLRECON_INTERNAL', 'this process has no query client (ROLES lacks query)');
   let t0 = performance.now();
