@@ -1,9 +1,9 @@
 // THE one place that says what a LianLian pre-auth query ret_code means for llrecon (protocol §3 and §4).
-import type { OrderState } from './states.js';
+import { isFinalState, type OrderState } from './states.js';
 
 /**
  * What a ret_code means for us:
- * - `state`: the order's state (§3); `final` says whether it is polled again.
+ * - `state`: the order's state (§3); `final` (from FINAL_STATES) says whether it is polled again.
  * - `retry`: LianLian could not answer now; query again at the next step, jittered.
  * - `not_found`: no record (yet): "not yet" within `NOT_FOUND_GRACE`, then an alert.
  * - `config`: our configuration is wrong: alert and pause querying for the merchant.
@@ -17,14 +17,14 @@ export interface RetCodeInfo {
   readonly class: RetCodeClass;
   /** The order state the code reports; null unless `class` is `state`. */
   readonly state: OrderState | null;
-  /** True for a code after which the order is polled no more. */
+  /** True for a code after which the order is polled no more: its state is one of FINAL_STATES. */
   readonly final: boolean;
   /** What LianLian means by it, in English (ret_msg itself is Chinese). */
   readonly meaning: string;
 }
 
-function state(code: string, s: OrderState, final: boolean, meaning: string): RetCodeInfo {
-  return { code, class: 'state', state: s, final, meaning };
+function state(code: string, s: OrderState, meaning: string): RetCodeInfo {
+  return { code, class: 'state', state: s, final: isFinalState(s), meaning };
 }
 
 function other(code: string, cls: Exclude<RetCodeClass, 'state'>, meaning: string): RetCodeInfo {
@@ -35,18 +35,18 @@ function other(code: string, cls: Exclude<RetCodeClass, 'state'>, meaning: strin
 export const RET_CODES: readonly RetCodeInfo[] = Object.freeze(
   [
     // §3: the pre-auth query's ret_code is the order's state
-    state('2003', 'created', false, 'transaction created'),
-    state('PR08', 'verifying', false, 'authorization needs verification'),
-    state('PR09', 'authorizing', false, 'authorization processing'),
-    state('PR07', 'authorized', false, 'authorized: hold placed, awaiting capture or void'),
-    state('PR10', 'auth_failed', true, 'authorization failed'),
-    state('PR12', 'capturing', false, 'capture processing'),
-    state('PR11', 'captured', true, 'captured'),
-    state('PR13', 'capture_failed', false, 'capture failed: the hold may still stand'),
-    state('PR15', 'voiding', false, 'void processing'),
-    state('PR14', 'voided', true, 'voided'),
-    state('PR16', 'void_failed', false, 'void failed: the hold may still stand'),
-    state('2006', 'expired', true, 'expired or closed'),
+    state('2003', 'created', 'transaction created'),
+    state('PR08', 'verifying', 'authorization needs verification'),
+    state('PR09', 'authorizing', 'authorization processing'),
+    state('PR07', 'authorized', 'authorized: hold placed, awaiting capture or void'),
+    state('PR10', 'auth_failed', 'authorization failed'),
+    state('PR12', 'capturing', 'capture processing'),
+    state('PR11', 'captured', 'captured'),
+    state('PR13', 'capture_failed', 'capture failed: the hold may still stand'),
+    state('PR15', 'voiding', 'void processing'),
+    state('PR14', 'voided', 'voided'),
+    state('PR16', 'void_failed', 'void failed: the hold may still stand'),
+    state('2006', 'expired', 'expired or closed'),
 
     // §4: LianLian could not answer now: query again later
     other('1003', 'retry', 'in progress'),
