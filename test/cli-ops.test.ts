@@ -63,6 +63,27 @@ describe('llrecon enqueue', () => {
     expect(r.stderr).toContain('dt_order');
     expect(await stack.engine.store.get(`${base}0`)).toBeNull();
   });
+
+  it('refuses an amount without exactly two decimals, from flags and from files, naming the field', async () => {
+    const base = `AMT${Date.now()}`;
+    const flags = await runCli(['enqueue', '--no_order', `${base}F`, '--dt_order', dt, '--money_order', '1.5'], env);
+    expect(flags.code).toBe(2);
+    expect(flags.stderr).toContain('money_order');
+    expect(flags.stderr).toContain('exactly two decimals');
+    const jsonl = join(dir, 'amount.jsonl');
+    writeFileSync(
+      jsonl,
+      `${JSON.stringify({ no_order: `${base}J0`, dt_order: dt, money_order: '1.50' })}\n${JSON.stringify({ no_order: `${base}J1`, dt_order: dt, money_order: '5' })}\n`,
+    );
+    const csv = join(dir, 'amount.csv');
+    writeFileSync(csv, `no_order,dt_order,money_order\n${base}C0,${dt},1.5\n`);
+    for (const file of [jsonl, csv]) {
+      const r = await runCli(['enqueue', '--file', file], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('line 2.money_order');
+    }
+    for (const no of [`${base}F`, `${base}J0`, `${base}J1`, `${base}C0`]) expect(await stack.engine.store.get(no)).toBeNull();
+  });
 });
 
 describe('llrecon status, requery and events', () => {

@@ -94,7 +94,7 @@ describe('parseOrderToTrack', () => {
         dt_order: '20240101120000',
         oid_paybill: '2013051416009982',
         pay_type: 'G',
-        money_order: '5.1',
+        money_order: '005.10',
         valid_order: 60,
         platform: 'shop',
       }),
@@ -136,6 +136,18 @@ describe('parseOrderToTrack', () => {
     ['an array no_order', { no_order: ['A'], dt_order: '20240101120000' }, 'no_order', 'LLRECON_INVALID_FIELD'],
     ['an object money_order', { no_order: 'A', dt_order: '20240101120000', money_order: { v: 1 } }, 'money_order', 'LLRECON_INVALID_FIELD'],
     ['a float money_order', { no_order: 'A', dt_order: '20240101120000', money_order: 1.5 }, 'money_order', 'LLRECON_INVALID_FIELD'],
+    [
+      'a money_order of one decimal',
+      { no_order: 'A', dt_order: '20240101120000', money_order: '1.5' },
+      'money_order',
+      'LLRECON_INVALID_FIELD',
+    ],
+    [
+      'a money_order without decimals',
+      { no_order: 'A', dt_order: '20240101120000', money_order: '5' },
+      'money_order',
+      'LLRECON_INVALID_FIELD',
+    ],
     ['a bad pay_type', { no_order: 'A', dt_order: '20240101120000', pay_type: 'M' }, 'pay_type', 'LLRECON_INVALID_FIELD'],
     ['a zero valid_order', { no_order: 'A', dt_order: '20240101120000', valid_order: 0 }, 'valid_order', 'LLRECON_INVALID_FIELD'],
     [

@@ -126,6 +126,21 @@ describe('POST /orders', () => {
     expect(await tracked(api, a)).toBe(false);
   });
 
+  it('refuses an amount without exactly two decimals ("1.5", "5"), naming the field, alone or in a batch', async () => {
+    for (const money of ['1.5', '5', '5.0', '1.005']) {
+      const [a, b] = [newNo(), newNo()];
+      const single = await call(api, '/orders', { body: order(a, { money_order: money }) });
+      expect(single.status, money).toBe(400);
+      const error = await errorOf(single);
+      expect(error).toMatchObject({ code: 'LLRECON_INVALID_FIELD', field: 'money_order' });
+      expect(error.message).toContain('exactly two decimals');
+      const batch = await call(api, '/orders', { body: { orders: [order(b), order(a, { money_order: money })] } });
+      expect(batch.status, money).toBe(400);
+      expect(await errorOf(batch)).toMatchObject({ code: 'LLRECON_INVALID_FIELD', field: 'orders[1].money_order' });
+      for (const no of [a, b]) expect(await tracked(api, no)).toBe(false);
+    }
+  });
+
   it('takes up to 1000 orders in one batch, in a body of up to 1 MiB, not 1001', async () => {
     const tag = newNo('B');
     const many = (n: number) => ({ orders: Array.from({ length: n }, (_, i) => order(`${tag}-${i}`, { platform: 'web' })) });

@@ -4,14 +4,12 @@ import { moneyEquals, parseMoney } from '../src/lianlian/money.js';
 
 describe('parseMoney', () => {
   it.each([
-    ['5', '5.00'],
-    ['5.1', '5.10'],
+    ['5.00', '5.00'],
     ['5.10', '5.10'],
     ['0.01', '0.01'],
-    ['0.1', '0.10'],
+    ['0.10', '0.10'],
     ['007.50', '7.50'],
     ['210.97', '210.97'],
-    ['100000000', '100000000.00'],
     ['100000000.00', '100000000.00'],
     ['99999999.99', '99999999.99'],
   ])('%s → %s', (text, expected) => {
@@ -24,6 +22,10 @@ describe('parseMoney', () => {
     ['over the maximum by a cent', '100000000.01'],
     ['far over the maximum', '1000000000000000000000'],
     ['three decimals', '1.001'],
+    ['one decimal', '1.5'],
+    ['one decimal of zero', '5.0'],
+    ['no decimals', '5'],
+    ['the maximum without decimals', '100000000'],
     ['a trailing dot', '5.'],
     ['a leading dot', '.5'],
     ['a sign', '-1.00'],

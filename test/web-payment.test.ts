@@ -21,7 +21,7 @@ const input: WebPaymentInput = {
   no_order: 'ORD-1',
   dt_order: '20170801225700',
   name_goods: '钢笔',
-  money_order: '5.1',
+  money_order: '5.10',
   notify_url: 'https://shop.example/notify',
   userreq_ip: '122_11_37_211',
   pay_type: 'F',
@@ -59,6 +59,11 @@ describe('buildWebPaymentForm', () => {
     const check = verifyFields(form, merchantKeys1024().publicKey);
     expect(check.valid).toBe(true);
     expect(check.signString).toContain('&risk_item={"frms_ware_category":"2009","user_info_mercht_userno":"user-1"}&');
+  });
+
+  it('keeps a given timestamp up to 30 minutes off now, either way', () => {
+    for (const timestamp of ['20170801222714', '20170801232714'])
+      expect(buildWebPaymentForm({ ...input, timestamp }, merchantKeys1024().privateKey, NOW).timestamp).toBe(timestamp);
   });
 
   it('sends a risk_item string verbatim and every optional field when given', () => {
@@ -105,6 +110,11 @@ describe('buildWebPaymentForm', () => {
     ['a bad valid_order', { valid_order: 0 }, 'valid_order'],
     ['a bad dt_order', { dt_order: '20170230225700' }, 'dt_order'],
     ['a bad timestamp', { timestamp: 'now' }, 'timestamp'],
+    ['a timestamp 31 minutes behind', { timestamp: '20170801222614' }, 'timestamp'],
+    ['a timestamp 31 minutes ahead', { timestamp: '20170801232814' }, 'timestamp'],
+    ['a timestamp years off', { timestamp: '20200101000000' }, 'timestamp'],
+    ['an amount with one decimal', { money_order: '5.1' }, 'money_order'],
+    ['an amount without decimals', { money_order: '5' }, 'money_order'],
     ['a long user_id', { user_id: 'u'.repeat(33) }, 'user_id'],
     ['a masked card_no', { card_no: '403392******1234' }, 'card_no'],
   ])('refuses %s, naming the field', (_name, change, field) => {

@@ -5,14 +5,15 @@ const MIN_CENTS = 1n;
 const MAX_CENTS = 10_000_000_000n; // 100000000.00
 
 /**
- * Reads an amount: a string `^\d+(\.\d{1,2})?$` from 0.01 to 100000000.00, returned with exactly two decimals
- * ("5" → "5.00", "5.1" → "5.10", "007.5" → "7.50").
+ * Reads an amount as every entry takes it (API, CLI, order files, the simulator): a string `^\d+\.\d{2}$`, exactly
+ * two decimals as LianLian writes them ("5" and "5.1" are refused), from 0.01 to 100000000.00; returned without
+ * leading zeros ("007.50" → "7.50").
  * @throws LlreconError `LLRECON_INVALID_FIELD` naming `field`.
  */
 export function parseMoney(text: unknown, field: string): string {
   if (typeof text !== 'string') throw fieldError(field, `must be a string amount such as "12.50", got ${kindOf(text)}`);
-  const cents = toCents(text);
-  if (cents === null) throw fieldError(field, 'must be an amount such as "12.50" (digits, at most two decimals)');
+  const cents = /^\d+\.\d{2}$/.test(text) ? toCents(text) : null;
+  if (cents === null) throw fieldError(field, 'must be an amount with exactly two decimals, such as "12.50" or "5.00"');
   if (cents < MIN_CENTS || cents > MAX_CENTS) throw fieldError(field, 'must be from 0.01 to 100000000.00');
   return formatCents(cents);
 }

@@ -25,7 +25,7 @@ import {
 import type { PrivateKey, PublicKey } from './keys.js';
 import { parseMoney } from './money.js';
 import { signFields, verifyBody, verifyFields, type VerifyResult } from './signature.js';
-import { formatLianLianTime, parseLianLianTime } from './time.js';
+import { formatLianLianTime, isWithinSkew, parseLianLianTime } from './time.js';
 
 /**
  * LianLian's cashier for the WEB Payment form. The seed does not name the endpoint (it only says the form is
@@ -41,7 +41,7 @@ export interface WebPaymentInput {
   oid_partner: string;
   platform?: string | null;
   user_id: string;
-  /** `yyyyMMddHHmmss` UTC+8; default: `nowMs`. */
+  /** `yyyyMMddHHmmss` UTC+8, within 30 minutes of `nowMs` (LianLian refuses it otherwise); default: `nowMs`. */
   timestamp?: string;
   /** `101001` virtual goods, `109001` physical goods. */
   busi_partner: string;
@@ -49,7 +49,7 @@ export interface WebPaymentInput {
   dt_order: string;
   name_goods: string;
   info_order?: string | null;
-  /** Two decimals at most, 0.01 … 100000000.00; sent with exactly two. */
+  /** Exactly two decimals, 0.01 … 100000000.00. */
   money_order: string;
   notify_url: string;
   url_return?: string | null;
@@ -107,13 +107,20 @@ function riskItem(value: unknown, field = 'risk_item'): string {
   return value;
 }
 
+/** The minutes a `timestamp` may be off LianLian's clock (seed 003). */
+const TIMESTAMP_SKEW_MINUTES = 30;
+
 /**
- * Builds the signed fields of the WEB Payment form, in the seed's order, optional ones only when given.
+ * Builds the signed fields of the WEB Payment form, in the seed's order, optional ones only when given. A given
+ * `timestamp` must be within 30 minutes of `nowMs`: a form LianLian would refuse is never built.
  * @throws LlreconError `LLRECON_INVALID_FIELD` / `LLRECON_MISSING_FIELD` naming the field.
  */
 export function buildWebPaymentForm(input: WebPaymentInput, key: PrivateKey, nowMs: number): Record<string, string> {
   const timestamp = input.timestamp ?? formatLianLianTime(nowMs);
   parseLianLianTime(timestamp, 'timestamp');
+  if (!isWithinSkew(timestamp, nowMs, TIMESTAMP_SKEW_MINUTES)) {
+    throw fieldError('timestamp', `must be within ${TIMESTAMP_SKEW_MINUTES} minutes of now (${formatLianLianTime(nowMs)}, UTC+8)`);
+  }
   const fields: Record<string, string> = {};
   const put = (name: string, value: string | number | null): void => {
     if (value !== null) fields[name] = String(value);
