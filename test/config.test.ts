@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig, type Config } from '../src/config.js';
+import { SETTINGS } from '../src/config/settings.js';
 import { LlreconError } from '../src/errors.js';
 
 const dirs: string[] = [];
@@ -60,8 +61,6 @@ describe('loadConfig', () => {
       privateKeyText: null,
       publicKeyText: null,
       queryUrl: null,
-      verifyUrl: null,
-      webPaymentUrl: null,
       redisUrl: null,
       redisPrefix: 'llrecon',
       redisCluster: false,
@@ -88,8 +87,6 @@ describe('loadConfig', () => {
       {
         ...production,
         LIANLIAN_QUERY_URL: 'https://query.example.test/preauthquery.htm',
-        LIANLIAN_VERIFY_URL: 'https://verify.example.test/verify',
-        LIANLIAN_WEB_PAYMENT_URL: 'https://cashier.example.test/pay',
         REDIS_URL: 'redis://:pw@10.0.0.5:6380/2',
         REDIS_PREFIX: 'shop_1.recon-a',
         REDIS_CLUSTER: 'true',
@@ -116,8 +113,6 @@ describe('loadConfig', () => {
       privateKeyText: privatePem.trim(),
       publicKeyText: publicPem.trim(),
       queryUrl: 'https://query.example.test/preauthquery.htm',
-      verifyUrl: 'https://verify.example.test/verify',
-      webPaymentUrl: 'https://cashier.example.test/pay',
       redisUrl: 'redis://:pw@10.0.0.5:6380/2',
       redisPrefix: 'shop_1.recon-a',
       redisCluster: true,
@@ -138,11 +133,16 @@ describe('loadConfig', () => {
     });
   });
 
-  it("uses LianLian's endpoints by default in production", () => {
+  it("uses LianLian's query endpoint by default in production", () => {
     const c = loadConfig(production, { cwd: freshDir() });
     expect(c.queryUrl).toBe('https://queryapi.lianlianpay.com/preauthquery.htm');
-    expect(c.verifyUrl).toBe('https://fe-pay.lianlianpay.com/exchange/v1/bankcardpayverify');
-    expect(c.webPaymentUrl).toBeNull();
+  });
+
+  it('fills every Config property from exactly one setting of the table, and reads no variable twice', () => {
+    const fields = SETTINGS.flatMap((s) => (s.field === undefined ? [] : [s.field]));
+    expect(new Set(fields).size).toBe(fields.length);
+    expect(new Set(SETTINGS.map((s) => s.name)).size).toBe(SETTINGS.length);
+    expect([...fields].sort()).toEqual(Object.keys(loadConfig({}, { cwd: freshDir() })).sort());
   });
 
   it('stops production start-up with one line per missing setting, naming each variable', () => {
@@ -298,6 +298,10 @@ describe('webhook and cluster settings', () => {
     expect(problemsOf({ EVENTS_WEBHOOK_URL: 'https://h.example.test/', EVENTS_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
       'EVENTS_WEBHOOK_SECRET: must be "whsec_" followed by base64 of at least 24 random bytes',
     ]);
+    expect(problemsOf({ EVENTS_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toEqual([
+      'EVENTS_WEBHOOK_URL: required when EVENTS_WEBHOOK_SECRET is set',
+      'EVENTS_WEBHOOK_SECRET: must be "whsec_" followed by base64 of at least 24 random bytes',
+    ]);
     expect(problemsOf({ REDIS_CLUSTER: 'true' })).toEqual([
       'REDIS_CLUSTER: true needs REDIS_URL naming a seed node of the cluster (the embedded redis-server is not a cluster)',
     ]);
@@ -334,5 +338,37 @@ describe('describeConfig', () => {
       NOT_FOUND_GRACE: '30m',
       ROLES: 'api,query,notify',
     });
+  });
+
+  it('lists every variable of the table, in its order, and says what an unset one means in sandbox mode', () => {
+    const cwd = freshDir();
+    const d = describeConfig(loadConfig({}, { cwd }));
+    expect(Object.keys(d)).toEqual(SETTINGS.map((s) => s.name));
+    expect(d).toEqual({
+      LIANLIAN_ENV: 'sandbox',
+      LIANLIAN_OID_PARTNER: 'sandbox: generated',
+      LIANLIAN_PRIVATE_KEY: 'sandbox: generated',
+      LIANLIAN_PUBLIC_KEY: "sandbox: the simulator's",
+      LIANLIAN_QUERY_URL: "sandbox: the simulator's",
+      REDIS_URL: 'an embedded redis-server',
+      REDIS_PREFIX: 'llrecon',
+      REDIS_CLUSTER: 'false',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '3000',
+      ADMIN_TOKEN: `sandbox: generated, kept under ${join(cwd, '.data')}`,
+      QUERY_RATE_PER_SEC: '5',
+      QUERY_TIMEOUT: '10s',
+      QUERY_CONCURRENCY: '16',
+      POLL_SCHEDULE: 'the built-in policy',
+      TRACKING_HORIZON: 'valid_order + 1 day, per order',
+      EVENTS_RETENTION: '7d',
+      NOT_FOUND_GRACE: '30m',
+      ROLES: 'api,query,notify',
+      LOG_LEVEL: 'info',
+      EVENTS_WEBHOOK_URL: 'off',
+      EVENTS_WEBHOOK_SECRET: 'off',
+      DATA_DIR: join(cwd, '.data'),
+    });
+    expect(describeConfig(loadConfig({ LIANLIAN_PUBLIC_KEY: publicPem }, { cwd })).LIANLIAN_PUBLIC_KEY).toBe('(set)');
   });
 });

@@ -1,0 +1,211 @@
+// Every setting llrecon reads, in one table: the order here is the order of problem lines, of the banner and of
+// the README's configuration table (`npm run docs:config` writes it; test/config-readme.test.ts keeps it in step).
+// A new setting is one entry here plus its property in Config (types.ts).
+import { PREAUTH_QUERY_URL } from '../lianlian/endpoints.js';
+import { LOG_LEVELS } from '../log.js';
+import { boolean, directory, duration, durationList, integer, keyText, oneOf, roles, text, url } from './parsers.js';
+import { requiredWith, setting, SettingProblem, type Parser, type Setting } from './setting.js';
+import type { LianLianEnv } from './types.js';
+
+const MIN_ADMIN_TOKEN_CHARS = 24;
+const MIN_WEBHOOK_SECRET_BYTES = 24;
+const WEBHOOK_SECRET_RE = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+const HTTP = ['https:', 'http:'];
+
+/** The webhook secret, paired with the URL read before it: the sink, or null while either is missing. */
+const webhookSecret: Parser<{ url: string; secret: string } | null> = {
+  parse(secret, ctx) {
+    const b64 = WEBHOOK_SECRET_RE.exec(secret)?.[1];
+    if (b64 === undefined || Buffer.from(b64, 'base64').length < MIN_WEBHOOK_SECRET_BYTES)
+      throw new SettingProblem(`must be "whsec_" followed by base64 of at least ${MIN_WEBHOOK_SECRET_BYTES} random bytes`);
+    const sinkUrl = ctx.value('EVENTS_WEBHOOK_URL');
+    return typeof sinkUrl === 'string' ? { url: sinkUrl, secret } : null;
+  },
+  format: () => '(set, masked)',
+};
+
+export const SETTINGS: readonly Setting[] = [
+  setting({
+    name: 'LIANLIAN_ENV',
+    field: 'env',
+    meaning: '`sandbox` or `production`',
+    default: 'sandbox',
+    parser: oneOf<LianLianEnv>(['sandbox', 'production']),
+  }),
+  setting({
+    name: 'LIANLIAN_OID_PARTNER',
+    field: 'oidPartner',
+    meaning: 'merchant id (18 digits)',
+    unset: 'sandbox: generated',
+    requiredInProduction: 'the 18-digit merchant id LianLian assigned',
+    parser: text((v) => (/^\d{18}$/.test(v) ? null : `must be 18 digits (got "${v}")`)),
+  }),
+  setting({
+    name: 'LIANLIAN_PRIVATE_KEY',
+    field: 'privateKeyText',
+    meaning: 'your RSA private key: PEM (PKCS#1 or PKCS#8) or bare base64 PKCS#8',
+    unset: 'sandbox: generated',
+    file: true,
+    secret: true,
+    requiredInProduction: "the merchant's RSA private key",
+    parser: keyText('private'),
+  }),
+  setting({
+    name: 'LIANLIAN_PUBLIC_KEY',
+    field: 'publicKeyText',
+    meaning: "LianLian's RSA public key: PEM or bare base64 X.509",
+    unset: "sandbox: the simulator's",
+    file: true,
+    requiredInProduction: "LianLian's RSA public key",
+    parser: keyText('public'),
+  }),
+  setting({
+    name: 'LIANLIAN_QUERY_URL',
+    field: 'queryUrl',
+    meaning: 'pre-auth query endpoint',
+    unset: `production: \`${PREAUTH_QUERY_URL}\`; sandbox: the simulator's`,
+    parser: url(HTTP),
+    whenUnset: (ctx) => (ctx.production ? PREAUTH_QUERY_URL : null),
+    describe: (c) => (c.queryUrl === null ? "sandbox: the simulator's" : url(HTTP).format(c.queryUrl)),
+  }),
+  setting({
+    name: 'REDIS_URL',
+    field: 'redisUrl',
+    meaning: 'Redis to use',
+    unset: 'an embedded `redis-server`',
+    parser: url(['redis:', 'rediss:']),
+  }),
+  setting({
+    name: 'REDIS_PREFIX',
+    field: 'redisPrefix',
+    meaning: 'prefix of every key (queues, orders, events)',
+    default: 'llrecon',
+    parser: text((v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? null : `must be 1–64 letters, digits or "_-." (got "${v}")`)),
+  }),
+  setting({
+    name: 'REDIS_CLUSTER',
+    field: 'redisCluster',
+    meaning: '`true`: `REDIS_URL` is a seed node of a Redis Cluster; keys become `{llrecon}:…`',
+    default: 'false',
+    parser: boolean,
+    check: (cluster, ctx) =>
+      cluster && ctx.raw('REDIS_URL') === undefined
+        ? 'true needs REDIS_URL naming a seed node of the cluster (the embedded redis-server is not a cluster)'
+        : null,
+  }),
+  setting({
+    name: 'HTTP_HOST',
+    field: 'httpHost',
+    meaning: 'the address the HTTP server listens on',
+    default: '127.0.0.1',
+    parser: text((v) => (/[\s/]/.test(v) ? `must be a host name or IP address (got "${v}")` : null)),
+  }),
+  setting({
+    name: 'HTTP_PORT',
+    field: 'httpPort',
+    meaning: 'the port the HTTP server listens on',
+    default: '3000',
+    parser: integer(0, 65535),
+  }),
+  setting({
+    name: 'ADMIN_TOKEN',
+    field: 'adminToken',
+    meaning: `bearer token for the orders API and the dashboard; in production at least ${MIN_ADMIN_TOKEN_CHARS} characters, never printed`,
+    unset: 'sandbox: generated into `./.data/admin_token`',
+    secret: true,
+    requiredInProduction: `at least ${MIN_ADMIN_TOKEN_CHARS} characters, e.g. openssl rand -base64 32`,
+    parser: text((v) => (/\s/.test(v) ? 'must not contain whitespace' : null)),
+    check: (token, ctx) =>
+      token !== null && ctx.production && token.length < MIN_ADMIN_TOKEN_CHARS
+        ? `must be at least ${MIN_ADMIN_TOKEN_CHARS} characters in production (e.g. openssl rand -base64 32)`
+        : null,
+    describe: (c) => (c.adminToken === null ? `sandbox: generated, kept under ${c.dataDir}` : '(set, masked)'),
+  }),
+  setting({
+    name: 'QUERY_RATE_PER_SEC',
+    field: 'queryRatePerSec',
+    meaning: 'at most this many queries reach LianLian in any sliding one-second window, across all processes',
+    default: '5',
+    parser: integer(1, 100_000),
+  }),
+  setting({
+    name: 'QUERY_TIMEOUT',
+    field: 'queryTimeoutMs',
+    meaning: 'how long one query may take before it counts as a transport failure',
+    default: '10s',
+    parser: duration(1),
+  }),
+  setting({
+    name: 'QUERY_CONCURRENCY',
+    field: 'queryConcurrency',
+    meaning: 'queries in flight per process',
+    default: '16',
+    parser: integer(1, 10_000),
+  }),
+  setting({
+    name: 'POLL_SCHEDULE',
+    field: 'pollSchedule',
+    meaning: 'delays before each successive query of an order, e.g. `5s,15s,30s,1m,2m,5m,10m,30m` (see below)',
+    unset: 'the built-in policy',
+    parser: durationList,
+  }),
+  setting({
+    name: 'TRACKING_HORIZON',
+    field: 'trackingHorizonMs',
+    meaning: 'how long after tracking began an order without a final code becomes `abandoned`',
+    unset: '`valid_order` + 1 day, per order',
+    parser: duration(1),
+  }),
+  setting({
+    name: 'EVENTS_RETENTION',
+    field: 'eventsRetentionMs',
+    meaning: 'events older than this are trimmed from the stream (by age, never by count)',
+    default: '7d',
+    parser: duration(1),
+  }),
+  setting({
+    name: 'NOT_FOUND_GRACE',
+    field: 'notFoundGraceMs',
+    meaning: 'how long `8901` (no record) counts as "not yet" before it raises an alert',
+    default: '30m',
+    parser: duration(0),
+  }),
+  setting({
+    name: 'ROLES',
+    field: 'roles',
+    meaning: 'what this process runs: a comma list of `api`, `query`, `notify`',
+    default: 'api,query,notify',
+    parser: roles,
+  }),
+  setting({
+    name: 'LOG_LEVEL',
+    field: 'logLevel',
+    meaning: 'pino level (`fatal` … `trace`, `silent`)',
+    default: 'info',
+    parser: oneOf(LOG_LEVELS),
+  }),
+  setting({
+    name: 'EVENTS_WEBHOOK_URL',
+    meaning: 'optional: POST every event there, signed (see [Events and webhooks](#events-and-webhooks))',
+    unset: 'off',
+    parser: url(HTTP),
+    check: requiredWith('EVENTS_WEBHOOK_SECRET'),
+    describe: (c) => (c.webhook === null ? 'off' : url(HTTP).format(c.webhook.url)),
+  }),
+  setting({
+    name: 'EVENTS_WEBHOOK_SECRET',
+    field: 'webhook',
+    meaning: `the webhook's signing secret: \`whsec_\` + base64 of at least ${MIN_WEBHOOK_SECRET_BYTES} random bytes`,
+    unset: 'off',
+    secret: true,
+    parser: webhookSecret,
+    check: requiredWith('EVENTS_WEBHOOK_URL', 'whsec_ followed by base64'),
+  }),
+  setting({
+    name: 'DATA_DIR',
+    field: 'dataDir',
+    meaning: 'where sandbox keys, the generated admin token and the embedded Redis live',
+    default: './.data',
+    parser: directory,
+  }),
+];

@@ -1,0 +1,65 @@
+// The shape of llrecon's settings once read, and the error that lists what is wrong with them.
+import { LlreconError } from '../errors.js';
+import type { LogLevel } from '../log.js';
+
+/** What a process runs: the HTTP server, the query workers, the notify workers. */
+export type Role = 'api' | 'query' | 'notify';
+export const ROLES: readonly Role[] = ['api', 'query', 'notify'];
+
+export type LianLianEnv = 'sandbox' | 'production';
+
+/** The settings of one llrecon process. Durations are milliseconds. Each property comes from src/config/settings.ts. */
+export interface Config {
+  env: LianLianEnv;
+  /** Merchant id (18 digits); null in sandbox when unset (the sandbox generates one). */
+  oidPartner: string | null;
+  /** Merchant RSA private key as given: PEM (PKCS#1 or #8) or bare base64 PKCS#8. */
+  privateKeyText: string | null;
+  /** LianLian's RSA public key as given: PEM or bare base64 X.509. */
+  publicKeyText: string | null;
+  /** Pre-auth query endpoint; production default LianLian's, sandbox null (the simulator's). */
+  queryUrl: string | null;
+  /** null: the daemon starts its own redis-server. */
+  redisUrl: string | null;
+  redisPrefix: string;
+  redisCluster: boolean;
+  httpHost: string;
+  httpPort: number;
+  /** Required in production; in sandbox null when unset (the daemon generates one). */
+  adminToken: string | null;
+  queryRatePerSec: number;
+  queryTimeoutMs: number;
+  queryConcurrency: number;
+  /** null: the project's default policy. */
+  pollSchedule: number[] | null;
+  /** null: `valid_order` + 1 day, per order. */
+  trackingHorizonMs: number | null;
+  eventsRetentionMs: number;
+  notFoundGraceMs: number;
+  roles: Set<Role>;
+  logLevel: LogLevel;
+  /** The optional event webhook sink. */
+  webhook: { url: string; secret: string } | null;
+  /** Absolute directory for sandbox keys, the generated admin token and the embedded Redis. */
+  dataDir: string;
+}
+
+/** An invalid configuration: `problems` holds one line per problem, each starting with the variable's name. */
+export class ConfigError extends LlreconError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('LLRECON_CONFIG', problems.join('\n'));
+    this.problems = problems;
+  }
+
+  /** Like LlreconError's brand check, narrowed to configuration errors. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof LlreconError && Array.isArray((value as { problems?: unknown }).problems);
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Where `.env` is looked for and relative paths (`*_FILE`, `DATA_DIR`) start (default process.cwd()). */
+  cwd?: string;
+}
