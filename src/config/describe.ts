@@ -5,7 +5,7 @@ import { SETTINGS } from './settings.js';
 import type { Config } from './types.js';
 
 /** Markdown as plain text: code spans and links lose their marks. */
-export function plainText(markdown: string): string {
+function plainText(markdown: string): string {
   return markdown.replace(/`([^`]*)`/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
 }
 

@@ -3,6 +3,7 @@
 // A new setting is one entry here plus its property in Config (types.ts).
 import { PREAUTH_QUERY_URL } from '../lianlian/endpoints.js';
 import { LOG_LEVELS } from '../log.js';
+import { maskUrl } from './mask.js';
 import { boolean, directory, duration, durationList, integer, keyText, oneOf, roles, text, url } from './parsers.js';
 import { requiredWith, setting, SettingProblem, type Parser, type Setting } from './setting.js';
 import type { LianLianEnv } from './types.js';
@@ -66,7 +67,7 @@ export const SETTINGS: readonly Setting[] = [
     unset: `production: \`${PREAUTH_QUERY_URL}\`; sandbox: the simulator's`,
     parser: url(HTTP),
     whenUnset: (ctx) => (ctx.production ? PREAUTH_QUERY_URL : null),
-    describe: (c) => (c.queryUrl === null ? "sandbox: the simulator's" : url(HTTP).format(c.queryUrl)),
+    describe: (c) => (c.queryUrl === null ? "sandbox: the simulator's" : maskUrl(c.queryUrl)),
   }),
   setting({
     name: 'REDIS_URL',
@@ -190,7 +191,7 @@ export const SETTINGS: readonly Setting[] = [
     unset: 'off',
     parser: url(HTTP),
     check: requiredWith('EVENTS_WEBHOOK_SECRET'),
-    describe: (c) => (c.webhook === null ? 'off' : url(HTTP).format(c.webhook.url)),
+    describe: (c) => (c.webhook === null ? 'off' : maskUrl(c.webhook.url)),
   }),
   setting({
     name: 'EVENTS_WEBHOOK_SECRET',
