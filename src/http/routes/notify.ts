@@ -6,13 +6,11 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
+import { NOTIFY_ACK } from '../../lianlian/web-payment.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 
 /** Largest callback body accepted. */
 const NOTIFY_BODY_LIMIT = 64 * 1024;
-
-/** What LianLian expects once a notification is durably recorded (protocol notes §5). */
-const LIANLIAN_ACK = { ret_code: '0000', ret_msg: '交易成功' } as const;
 
 /** Content types that LianLian and merchants' sites send JSON under (any charset). */
 const JSON_TYPES = ['application/json', 'text/json', 'text/plain'] as const;
@@ -73,7 +71,7 @@ export const notifyRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, 
     acceptRawJson(scope);
     scope.post('/notify/lianlian', { bodyLimit: NOTIFY_BODY_LIMIT }, async (req, reply) => {
       await queue(engine, req, rawJsonObject(req.body), 'async');
-      return reply.send(LIANLIAN_ACK);
+      return reply.send(NOTIFY_ACK);
     });
   });
 
