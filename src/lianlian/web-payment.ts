@@ -1,6 +1,7 @@
 // The WEB Payment API (seed 003): the signed form the payer's browser POSTs to LianLian's cashier, and the two
 // notifications that come back (url_return form POST, notify_url JSON body), checked with LianLian's key.
 import { fieldError } from '../errors.js';
+import { escapeHtml } from '../escape-html.js';
 import {
   acctName,
   busiPartner,
@@ -154,12 +155,6 @@ export function buildWebPaymentForm(input: WebPaymentInput, key: PrivateKey, now
   put('id_type', optional(input.id_type, 'id_type', idType));
   put('id_no', optional(input.id_no, 'id_no', idNo));
   return signFields(fields, key);
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /**

@@ -1,6 +1,7 @@
 // POST /payment/bankgateway.htm: the WEB Payment cashier. Checks the merchant's signed form, registers the
 // pre-authorization, and shows a small page (with a button back to the merchant's url_return, when given).
 import { isLlreconError } from '../errors.js';
+import { escapeHtml } from '../escape-html.js';
 import { formatLianLianTime, isWithinSkew } from '../lianlian/time.js';
 import type { ApiContext } from './api-context.js';
 import { signedBody } from './answers.js';
@@ -29,9 +30,6 @@ export interface GatewayPage {
   status: number;
   html: string;
 }
-
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}<p><small>LianLian simulator (llrecon sandbox): nothing is real.</small></p></body></html>`;

@@ -1,5 +1,6 @@
 // Server-rendered HTML without a template engine: a tagged template that escapes every interpolated value
 // unless it is already `Html` (the result of another `html` template, or a deliberate `raw()`).
+import { escapeHtml } from '../../escape-html.js';
 
 /** A fragment of HTML that is safe to insert as is. */
 export class Html {
@@ -7,13 +8,6 @@ export class Html {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escape text for use in element content and in quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
 
 /** Interpolated value: text (escaped), `Html` (kept), arrays of either (joined), null/undefined/false (nothing). */
