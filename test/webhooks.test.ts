@@ -13,7 +13,7 @@ import { deliveryOf, webhookJobId } from '../src/webhooks/delivery-job.js';
 import { deliveryHistory } from '../src/webhooks/delivery-log.js';
 import { createWebhookSink, type WebhookSink } from '../src/webhooks/dispatcher.js';
 import { DEFAULT_RETRY_POLICY, MAX_ATTEMPTS, retryDelay, type RetryPolicy } from '../src/webhooks/retry-policy.js';
-import { signWebhook, verifyWebhook, webhookHeaders } from '../src/webhooks/standard-webhooks.js';
+import { signWebhook, verifyWebhook, webhookHeaders, webhookSecretKey } from '../src/webhooks/standard-webhooks.js';
 import { WEBHOOK_GROUP } from '../src/webhooks/stream-consumer.js';
 import { createWebhookWorker } from '../workers/webhook-worker.js';
 import { eventsOf } from './support/events.js';
@@ -124,7 +124,15 @@ describe('Standard Webhooks signatures', () => {
       }
       expect(isLlreconError(caught, 'LLRECON_CONFIG')).toBe(true);
       expect((caught as Error).message).toBe('webhook secret must be "whsec_" followed by base64');
+      expect(webhookSecretKey(bad)).toBeNull();
     }
+  });
+
+  it('reads the key inside a whsec_ secret (the one check of its form, shared with the setting)', () => {
+    const key = randomBytes(32);
+    expect(webhookSecretKey(`whsec_${key.toString('base64')}`)).toEqual(key);
+    for (const bad of [` whsec_${key.toString('base64')}`, `WHSEC_${key.toString('base64')}`, `whsec_${key.toString('base64url')}_`, ''])
+      expect(webhookSecretKey(bad)).toBeNull();
   });
 });
 

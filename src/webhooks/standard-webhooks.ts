@@ -30,11 +30,21 @@ const SECRET_RE = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 const SIGNATURE_RE = /^[A-Za-z0-9+/]{43}=$/;
 const TIMESTAMP_RE = /^\d{1,12}$/;
 
-/** The HMAC key inside a `whsec_` secret. Throws `LLRECON_CONFIG` (never echoing the secret) when malformed. */
-function keyOf(secret: string): Buffer {
+/**
+ * The HMAC key inside a `whsec_` secret (the bytes of the base64 after the prefix), or null when `secret` is not
+ * one. THE check of a secret's form: the signer here and the EVENTS_WEBHOOK_SECRET setting (which also wants the
+ * key long enough) both use it.
+ */
+export function webhookSecretKey(secret: string): Buffer | null {
   const b64 = SECRET_RE.exec(secret)?.[1];
   const key = b64 === undefined ? null : Buffer.from(b64, 'base64');
-  if (!key || key.length === 0) throw new LlreconError('LLRECON_CONFIG', 'webhook secret must be "whsec_" followed by base64');
+  return key !== null && key.length > 0 ? key : null;
+}
+
+/** {@link webhookSecretKey}, or `LLRECON_CONFIG` (never echoing the secret) when malformed. */
+function keyOf(secret: string): Buffer {
+  const key = webhookSecretKey(secret);
+  if (key === null) throw new LlreconError('LLRECON_CONFIG', 'webhook secret must be "whsec_" followed by base64');
   return key;
 }
 
