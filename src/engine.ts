@@ -28,6 +28,7 @@ import { trimEventsOlderThan } from './store/event-stream.js';
 import { keyspace } from './store/keyspace.js';
 import { OrderStore } from './store/order-store.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
+import { withTimeout } from './timeout.js';
 import { createWebhookSink } from './webhooks/dispatcher.js';
 import { createConfirmWorker } from '../workers/confirm-worker.js';
 import { createNotifyWorker } from '../workers/notify-worker.js';
@@ -193,10 +194,11 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       await Promise.all(
         workers.map(async (w) => {
           const graceful = w.close();
-          const timedOut = await Promise.race([
+          const timedOut = await withTimeout(
             graceful.then(() => false),
-            new Promise<boolean>((r) => setTimeout(() => r(true), SHUTDOWN_GRACE_MS).unref()),
-          ]);
+            SHUTDOWN_GRACE_MS,
+            () => true,
+          );
           if (timedOut) await w.close(true);
         }),
       );

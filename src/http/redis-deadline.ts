@@ -2,6 +2,7 @@
 // queues commands until it is back: a 503 the caller can retry (LianLian resends; a re-tracked order is reported
 // as a duplicate and a repeated re-query collapses, so sending again is always safe).
 import { LlreconError } from '../errors.js';
+import { withTimeout } from '../timeout.js';
 
 /** How long a request may wait on Redis (LianLian waits 5 s for a callback's answer: give up before that). */
 export const REDIS_DEADLINE_MS = 4000;
@@ -16,17 +17,13 @@ export async function withinRedisDeadline<T>(redisReady: () => boolean, what: st
   const unavailable = (why: string) =>
     new LlreconError('LLRECON_QUEUE_UNAVAILABLE', `${what} could not be recorded now (${why}); send again later`);
   if (!redisReady()) throw unavailable('Redis is unreachable');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unavailable(`no answer from Redis within ${REDIS_DEADLINE_MS} ms`)), REDIS_DEADLINE_MS);
-  });
   try {
-    return await Promise.race([work(), late]);
+    return await withTimeout(work(), REDIS_DEADLINE_MS, () => {
+      throw unavailable(`no answer from Redis within ${REDIS_DEADLINE_MS} ms`);
+    });
   } catch (err) {
     if (err instanceof LlreconError) throw err;
     if (!redisReady()) throw unavailable('Redis is unreachable');
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -19,6 +19,7 @@ import { webhookMetrics } from './metrics.js';
 import { DELIVERY_TIMEOUT_MS } from './post-event.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { startEventConsumer, type EventConsumer } from './stream-consumer.js';
+import { withTimeout } from '../timeout.js';
 
 /** Lock and wait tuning: tests shorten them; production keeps the defaults. */
 export interface WebhookTuning extends WorkerTuning {
@@ -107,10 +108,11 @@ export function createWebhookSink(
         const { worker, consumer, http } = running;
         await consumer.stop();
         const graceful = worker.close();
-        const timedOut = await Promise.race([
+        const timedOut = await withTimeout(
           graceful.then(() => false),
-          new Promise<boolean>((r) => setTimeout(() => r(true), CLOSE_GRACE_MS).unref()),
-        ]);
+          CLOSE_GRACE_MS,
+          () => true,
+        );
         if (timedOut) await worker.close(true);
         closeHttpClient(http);
       }

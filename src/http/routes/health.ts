@@ -2,21 +2,15 @@
 // that probes and scrapers need no token: they show process health and counts, never an order or a secret.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine, Readiness } from '../../engine-types.js';
+import { withTimeout } from '../../timeout.js';
 
 /** How long /readyz waits for the engine's checks before it answers "not ready". */
 const READINESS_TIMEOUT_MS = 2000;
 
 /** The engine's readiness, or "not ready" when its checks fail or do not answer in time. */
-async function readinessWithin(engine: Engine, ms: number): Promise<Readiness & { error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Readiness & { error: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ ready: false, checks: {}, error: `readiness checks did not answer within ${ms} ms` }), ms);
-  });
-  try {
-    return await Promise.race([engine.readiness().catch(() => ({ ready: false, checks: {}, error: 'readiness checks failed' })), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function readinessWithin(engine: Engine, ms: number): Promise<Readiness & { error?: string }> {
+  const checked = engine.readiness().catch(() => ({ ready: false, checks: {}, error: 'readiness checks failed' }));
+  return withTimeout(checked, ms, () => ({ ready: false, checks: {}, error: `readiness checks did not answer within ${ms} ms` }));
 }
 
 /** `GET /healthz`, `GET /readyz`, `GET /metrics`. */
