@@ -15,14 +15,23 @@ export interface StreamEvent {
 
 type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
 
-function parseEntry([streamId, fields]: [string, string[]]): StreamEvent {
+/**
+ * The `type` and `event` (JSON text, unparsed) of a stream entry's flat field list `[name, value, …]`: THE reading
+ * of an entry, for the readers here and the webhook sink. `type` is '' and `event` null when the field is absent.
+ */
+export function entryFields(fields: readonly string[]): { type: string; event: string | null } {
   let type = '';
-  let json = 'null';
+  let event: string | null = null;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'type') type = fields[i + 1] as string;
-    else if (fields[i] === 'event') json = fields[i + 1] as string;
+    else if (fields[i] === 'event') event = fields[i + 1] as string;
   }
-  return { streamId, type, event: JSON.parse(json) as CloudEvent };
+  return { type, event };
+}
+
+function parseEntry([streamId, fields]: [string, string[]]): StreamEvent {
+  const { type, event } = entryFields(fields);
+  return { streamId, type, event: JSON.parse(event ?? 'null') as CloudEvent };
 }
 
 function entriesOf(reply: XReadReply): Array<[string, string[]]> {

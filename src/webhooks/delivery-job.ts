@@ -1,6 +1,7 @@
 // One webhook delivery job per event: its data, its BullMQ id (derived from the event id, so adding the same
 // event twice makes no second job), and reading it off an event stream entry.
 import { encodeOrderToken } from '../queues/names.js';
+import { entryFields } from '../store/event-stream.js';
 
 /** The data of a `webhook` job. */
 export interface WebhookJobData {
@@ -33,12 +34,7 @@ export function nextEventId(eventId: string, version: number): string {
 
 /** A stream entry as a job's name and data, or null when it is not an event we can deliver. */
 export function deliveryOf(streamId: string, fields: readonly string[]): { name: string; data: WebhookJobData } | null {
-  let type = '';
-  let body: string | null = null;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'type') type = fields[i + 1] as string;
-    else if (fields[i] === 'event') body = fields[i + 1] as string;
-  }
+  const { type, event: body } = entryFields(fields);
   if (body === null) return null;
   let event: { id?: unknown; subject?: unknown };
   try {

@@ -1,7 +1,7 @@
 // llrecon events: print the event stream (CloudEvents), or follow it like `tail -f`.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { followEvents, readEvents } from '../../store/event-stream.js';
+import { followEvents, readEvents, type StreamEvent } from '../../store/event-stream.js';
 import { openOps } from '../ops.js';
 
 export function register(program: Command): void {
@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('-f, --follow', 'keep printing events as they arrive (Ctrl-C to stop)')
     .action(async (flags: { from?: string; count: string; follow?: boolean }) => {
       const ops = await openOps(loadConfig());
-      const print = (e: { streamId: string; type: string; event: unknown }) =>
+      const print = (e: StreamEvent) =>
         process.stdout.write(`${JSON.stringify({ stream_id: e.streamId, type: e.type, event: e.event })}\n`);
       try {
         if (!flags.follow) {
