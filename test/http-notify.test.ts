@@ -170,6 +170,104 @@ describe('POST /notify/lianlian/return', () => {
   });
 });
 
+describe('a BOM and keys sent twice, the same on both callback paths', () => {
+  const BOM = '\uFEFF';
+
+  it('a leading UTF-8 BOM is accepted: the body is queued without it (one job with or without it)', async () => {
+    const raw = JSON.stringify({ oid_partner: stack.oidPartner, no_order: uniqueNo(), money_order: '1.10', sign: 'c2ln' });
+    for (const body of [`${BOM}${raw}`, raw]) {
+      const res = await post('/notify/lianlian', body);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(ACK);
+    }
+    expect((await queued(raw))?.raw).toBe(raw);
+    expect(await queued(`${BOM}${raw}`)).toBeNull();
+
+    const json = JSON.stringify({ no_order: uniqueNo(), money_order: '2.00' });
+    expect((await post('/notify/lianlian/return', `${BOM}${json}`, 'application/json')).status).toBe(200);
+    expect((await queued(json, 'return'))?.raw).toBe(json);
+    const fields = { no_order: uniqueNo(), money_order: '3.00' };
+    const form = await post(
+      '/notify/lianlian/return',
+      `${BOM}${new URLSearchParams(fields).toString()}`,
+      'application/x-www-form-urlencoded',
+    );
+    expect(form.status).toBe(200);
+    expect(JSON.parse((await queued(JSON.stringify(fields), 'return'))?.raw ?? 'null')).toEqual(fields);
+  });
+
+  it('also as raw bytes EF BB BF, under any JSON type', async () => {
+    const raw = JSON.stringify({ no_order: uniqueNo() });
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(raw)]);
+    for (const type of ['text/json;charset=utf-8', 'application/json', 'text/plain']) {
+      const res = await fetch(`${stack.url}/notify/lianlian`, { method: 'POST', headers: { 'content-type': type }, body: bytes });
+      expect(res.status, type).toBe(200);
+    }
+    expect((await queued(raw))?.raw).toBe(raw);
+  });
+
+  it('a key sent twice is refused with the same 400 naming it, on the JSON and the form path, and nothing is queued', async () => {
+    const before = await jobCount();
+    const no = uniqueNo();
+    const bodies: Array<[string, string, string]> = [
+      ['/notify/lianlian', `{"no_order":"${no}","money_order":"1.00","money_order":"100.00"}`, 'text/json'],
+      ['/notify/lianlian', `${BOM}{"no_order":"${no}","money_order":"1.00","money_order":"100.00"}`, 'application/json'],
+      ['/notify/lianlian', `{"no_order":"${no}","money_\\u006frder":"1.00","money_order":"100.00"}`, 'text/json'],
+      ['/notify/lianlian/return', `{"no_order":"${no}","money_order":"1.00","money_order":"100.00"}`, 'application/json'],
+      ['/notify/lianlian/return', `no_order=${no}&money_order=1.00&money_order=100.00`, 'application/x-www-form-urlencoded'],
+    ];
+    const errors: unknown[] = [];
+    for (const [path, body, type] of bodies) {
+      const res = await post(path, body, type);
+      expect(res.status, body).toBe(400);
+      errors.push(((await res.json()) as { error: unknown }).error);
+    }
+    for (const error of errors)
+      expect(error).toEqual({
+        code: 'LLRECON_INVALID_FIELD',
+        field: 'money_order',
+        message: 'money_order: sent more than once: the signed content is ambiguous',
+      });
+    expect(await jobCount()).toBe(before);
+  });
+});
+
+describe('a genuine notification with a BOM, end to end', () => {
+  let full: Stack;
+  beforeAll(async () => {
+    // routine polls every 10 minutes: a state reached within seconds was reached through the callback
+    full = await startStack({ http: true, env: { POLL_SCHEDULE: '10m' } });
+  });
+  afterAll(async () => full?.close());
+
+  it("the simulator's signed notification, with a BOM in front, is verified and confirmed by query", async () => {
+    const dt = formatLianLianTime(Date.now());
+    const no = uniqueNo();
+    full.simulator.addOrder({
+      oid_partner: full.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '88.00',
+      timeline: [{ code: 'PR07' }],
+    });
+    await full.engine.track({ no_order: no, dt_order: dt, money_order: '88.00' }, { source: 'embed' });
+    full.simulator.setCode(no, 'PR11');
+    const body = full.simulator.signNotification({
+      oid_partner: full.oidPartner,
+      no_order: no,
+      dt_order: dt,
+      money_order: '88.00',
+      result_pay: 'SUCCESS',
+      pay_type: 'F',
+    });
+    const res = await post('/notify/lianlian', `\uFEFF${body}`, 'text/json;charset=utf-8', full);
+    expect(res.status).toBe(200);
+    await waitFor(async () => (await full.engine.store.get(no))?.state === 'captured');
+    const timeline = await full.engine.store.timeline(no, 100);
+    expect(timeline.filter((e) => e.kind === 'callback').map((e) => (e.kind === 'callback' ? e.verdict : ''))).toEqual(['accepted']);
+  });
+});
+
 describe('when Redis is down', () => {
   it('answers 503 to callbacks (LianLian resends) and to the orders API, /readyz 503, and recovers when Redis is back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llrecon-http-redis-'));

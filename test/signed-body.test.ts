@@ -41,9 +41,14 @@ describe('parseSignedBody', () => {
     ['an empty object', '{}', {}, []],
     ['an empty object with spaces', '{ \n }', {}, []],
     ['a string with braces and commas', '{"a":"{,}","b":"]"}', { a: '{,}', b: ']' }, []],
-    ['last duplicate wins (string over number)', '{"a":1,"a":"x"}', { a: 'x' }, []],
-    ['last duplicate wins (number over string)', '{"a":"x","a":2}', { a: '2' }, ['a']],
-    ['last duplicate wins (null removes)', '{"a":"x","a":null}', {}, []],
+    ['skips a leading BOM', '\uFEFF{"a":"1"}', { a: '1' }, []],
+    ['keeps a BOM inside a value', '{"a":"\uFEFFx"}', { a: '\uFEFFx' }, []],
+    [
+      "the same key in a nested object is the nested value's business",
+      '{"o":{"a":1,"a":2},"a":"x"}',
+      { o: '{"a":1,"a":2}', a: 'x' },
+      ['o'],
+    ],
     ['a __proto__ key stays an ordinary field', '{"__proto__":"p","a":"1"}', { ['__proto__']: 'p', a: '1' }, []],
   ])('%s', (_name, raw, fields, nonString) => {
     const parsed = parseSignedBody(raw);
@@ -71,8 +76,32 @@ describe('parseSignedBody', () => {
     ['a string', '"x"', 'LLRECON_NOT_AN_OBJECT'],
     ['null', 'null', 'LLRECON_NOT_AN_OBJECT'],
     ['a number', '12', 'LLRECON_NOT_AN_OBJECT'],
+    ['two BOMs', '\uFEFF\uFEFF{"a":"1"}', 'LLRECON_INVALID_JSON'],
   ])('refuses %s', (_name, raw, code) => {
     expect(codeOf(() => parseSignedBody(raw))).toBe(code);
+  });
+
+  it.each([
+    ['string then number', '{"a":1,"a":"x"}', 'a'],
+    ['number then string', '{"a":"x","b":"y","a":2}', 'a'],
+    ['a value then null', '{"a":"x","a":null}', 'a'],
+    ['the same value twice', '{"sign":"s","sign":"s"}', 'sign'],
+    ['one spelled with an escape', '{"no_order":"A","no_\\u006frder":"B"}', 'no_order'],
+    ['after a BOM', '\uFEFF{"money_order":"1.00","money_order":"100.00"}', 'money_order'],
+  ])('refuses a top-level key sent twice (%s), naming it', (_name, raw, field) => {
+    let caught: unknown;
+    try {
+      parseSignedBody(raw);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'LLRECON_INVALID_FIELD', field });
+    expect((caught as Error).message).toContain('sent more than once');
+  });
+
+  it('names a long duplicate key by its first 64 characters', () => {
+    const key = 'k'.repeat(500);
+    expect(() => parseSignedBody(`{"${key}":"1","${key}":"2"}`)).toThrow(expect.objectContaining({ field: `${'k'.repeat(64)}…` }));
   });
 });
 

@@ -1,6 +1,8 @@
 // Reads a JSON object body without re-serialising its values, so a signature is checked over what was sent:
-// a number keeps its literal text (`1.10` stays `1.10`), nested data keeps its raw JSON text.
-import { LlreconError } from '../errors.js';
+// a number keeps its literal text (`1.10` stays `1.10`), nested data keeps its raw JSON text. The signature covers
+// the fields, not the bytes: a leading UTF-8 BOM is no part of the body, and a key sent twice is refused (which of
+// the two did LianLian sign?), the same on every path that reads a signed body.
+import { LlreconError, fieldError } from '../errors.js';
 
 /** The top-level fields of a JSON object body, as text. */
 export interface SignedBody {
@@ -10,13 +12,24 @@ export interface SignedBody {
   nonString: string[];
 }
 
+/** The text without a leading byte order mark (U+FEFF), which some senders put before a UTF-8 body. */
+export function withoutBom(raw: string): string {
+  return raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+}
+
+/** The error for a top-level key (or form field) sent more than once: `LLRECON_INVALID_FIELD` naming it. */
+export function duplicateKeyError(key: string): LlreconError {
+  const name = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  return fieldError(name, 'sent more than once: the signed content is ambiguous');
+}
+
 /**
- * Parses a JSON object body keeping each top-level value as it was written. Duplicate keys: the last wins (as
- * with `JSON.parse`).
+ * Parses a JSON object body keeping each top-level value as it was written; a leading BOM is skipped.
  * @throws LlreconError `LLRECON_INVALID_JSON` when `raw` is not JSON, `LLRECON_NOT_AN_OBJECT` when it is JSON but
- *   not an object.
+ *   not an object, `LLRECON_INVALID_FIELD` naming a top-level key that appears twice (see {@link duplicateKeyError}).
  */
-export function parseSignedBody(raw: string): SignedBody {
+export function parseSignedBody(body: string): SignedBody {
+  const raw = withoutBom(body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -43,6 +56,7 @@ function scanTopLevel(raw: string): SignedBody {
     if (raw[at] === '}') break;
     const keyEnd = endOfString(raw, at);
     const key = JSON.parse(raw.slice(at, keyEnd)) as string;
+    if (values.has(key)) throw duplicateKeyError(key);
     at = skipSpace(raw, skipSpace(raw, keyEnd) + 1); // past ':'
     const valueEnd = endOfValue(raw, at);
     const literal = raw.slice(at, valueEnd);

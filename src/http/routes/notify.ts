@@ -5,12 +5,15 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
-import { LlreconError, fieldError } from '../../errors.js';
-import { NOTIFY_ACK } from '../../lianlian/web-payment.js';
+import { LlreconError } from '../../errors.js';
+import { duplicateKeyError, parseSignedBody, withoutBom } from '../../lianlian/signed-body.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 
 /** Largest callback body accepted. */
 const NOTIFY_BODY_LIMIT = 64 * 1024;
+
+/** What LianLian expects once a notification is durably recorded (protocol notes §5). */
+const LIANLIAN_ACK = { ret_code: '0000', ret_msg: '交易成功' } as const;
 
 /** Content types that LianLian and merchants' sites send JSON under (any charset). */
 const JSON_TYPES = ['application/json', 'text/json', 'text/plain'] as const;
@@ -28,28 +31,37 @@ function acceptRawJson(app: FastifyInstance): void {
     });
 }
 
-/** A form body as a JSON object of strings (a field sent twice is refused: which one was signed?). */
+/**
+ * A form body as a JSON object of strings. As with a JSON body, a leading BOM is dropped and a field sent twice is
+ * refused, naming it (which one was signed?).
+ */
 function formToJson(form: string): string {
   const fields = new Map<string, string>();
-  for (const [key, value] of new URLSearchParams(form)) {
-    if (fields.has(key)) throw fieldError(key, 'sent more than once');
+  for (const [key, value] of new URLSearchParams(withoutBom(form))) {
+    if (fields.has(key)) throw duplicateKeyError(key);
     fields.set(key, value);
   }
   return JSON.stringify(Object.fromEntries(fields));
 }
 
-/** The raw body, if it is a JSON object; else a 400 naming no field. */
+/**
+ * The body to queue, if it is a JSON object: without a leading BOM (LianLian would resend a refused notification 30
+ * times, and the signature covers the fields, not the bytes); a top-level key sent twice is a 400 naming it, as in
+ * a form. Else a 400 naming no field.
+ */
 function rawJsonObject(body: unknown): string {
-  if (typeof body !== 'string' || body.trim() === '') throw new LlreconError('LLRECON_INVALID_JSON', 'empty body: expected a JSON object');
+  const text = typeof body === 'string' ? withoutBom(body) : '';
+  if (text.trim() === '') throw new LlreconError('LLRECON_INVALID_JSON', 'empty body: expected a JSON object');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(text);
   } catch {
     // the parser's message quotes the body: never pass it on
     throw new LlreconError('LLRECON_INVALID_JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new LlreconError('LLRECON_NOT_AN_OBJECT');
-  return body;
+  parseSignedBody(text); // valid JSON by now: throws only for a key sent twice
+  return text;
 }
 
 /** Queue `raw` for the notify workers, or fail with 503 (so that the sender tries again) within the deadline. */
@@ -71,7 +83,7 @@ export const notifyRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, 
     acceptRawJson(scope);
     scope.post('/notify/lianlian', { bodyLimit: NOTIFY_BODY_LIMIT }, async (req, reply) => {
       await queue(engine, req, rawJsonObject(req.body), 'async');
-      return reply.send(NOTIFY_ACK);
+      return reply.send(LIANLIAN_ACK);
     });
   });
 
