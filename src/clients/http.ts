@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got } from 'got';
+import type { PrivateKey, PublicKey } from '../lianlian/keys.js';
 import { httpStatusError, transportError } from './transport-errors.js';
 
 /** Options of {@link createHttpClient}. */
@@ -52,4 +53,39 @@ export async function postJson(client: Got, url: string, body: Record<string, st
   }
   if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(res.statusCode, url);
   return res.body;
+}
+
+/** What every client of a LianLian endpoint is given: where, as whom, and the key on each side. */
+export interface EndpointClientOptions {
+  /** The endpoint: `PREAUTH_QUERY_URL`, `VERIFY_API_URL`, or the simulator's `queryUrl` / `verifyUrl`. */
+  url: string;
+  oidPartner: string;
+  /** The merchant's key, which signs the requests. */
+  privateKey: PrivateKey;
+  /** LianLian's key, which the answers must verify with. */
+  lianlianPublicKey: PublicKey;
+  timeoutMs: number;
+  /** A shared client; without one the endpoint client makes (and closes) its own. */
+  http?: Got;
+}
+
+/** A client of one LianLian endpoint, over a keep-alive HTTP client it shares or owns. */
+export abstract class EndpointClient<O extends EndpointClientOptions> {
+  private readonly http: Got;
+  private readonly ownsHttp: boolean;
+
+  constructor(protected readonly opts: O) {
+    this.ownsHttp = opts.http === undefined;
+    this.http = opts.http ?? createHttpClient({ timeoutMs: opts.timeoutMs });
+  }
+
+  /** POSTs a signed request to the endpoint: the 2xx answer's body as text (see {@link postJson}). */
+  protected post(request: Record<string, string>): Promise<string> {
+    return postJson(this.http, this.opts.url, request, this.opts.timeoutMs);
+  }
+
+  /** Releases the keep-alive connections (only those of a client it made itself). */
+  close(): void {
+    if (this.ownsHttp) closeHttpClient(this.http);
+  }
 }

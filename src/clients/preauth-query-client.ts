@@ -1,21 +1,9 @@
 // The pre-auth query client: sign the request, POST it, and check LianLian's signed answer.
-import type { Got } from 'got';
-import type { PrivateKey, PublicKey } from '../lianlian/keys.js';
 import { buildPreauthQueryRequest, readPreauthQueryAnswer, type PreauthQueryAnswer } from '../lianlian/preauth-query.js';
-import { closeHttpClient, createHttpClient, postJson } from './http.js';
+import { EndpointClient, type EndpointClientOptions } from './http.js';
 
 /** Options of {@link PreauthQueryClient}. */
-export interface PreauthQueryClientOptions {
-  /** The endpoint, e.g. `PREAUTH_QUERY_URL` or the simulator's `queryUrl`. */
-  url: string;
-  oidPartner: string;
-  /** The merchant's key, which signs the requests. */
-  privateKey: PrivateKey;
-  /** LianLian's key, which the answers must verify with. */
-  lianlianPublicKey: PublicKey;
-  timeoutMs: number;
-  /** A shared client; without one the query client makes (and closes) its own. */
-  http?: Got;
+export interface PreauthQueryClientOptions extends EndpointClientOptions {
   platform?: string | null;
 }
 
@@ -36,15 +24,7 @@ export type SignedPreauthQuery = Readonly<Record<string, string>>;
  * `LLRECON_UNPARSEABLE_ANSWER`, `LLRECON_UNSIGNED_ANSWER`, `LLRECON_BAD_ANSWER_SIGNATURE` (with `retCode`/`retMsg`
  * when the body carried them).
  */
-export class PreauthQueryClient {
-  private readonly http: Got;
-  private readonly ownsHttp: boolean;
-
-  constructor(private readonly opts: PreauthQueryClientOptions) {
-    this.ownsHttp = opts.http === undefined;
-    this.http = opts.http ?? createHttpClient({ timeoutMs: opts.timeoutMs });
-  }
-
+export class PreauthQueryClient extends EndpointClient<PreauthQueryClientOptions> {
   /** Queries the order once and returns LianLian's verified answer (whatever its `ret_code`). */
   query(order: PreauthQueryOrder): Promise<PreauthQueryAnswer> {
     return this.send(this.sign(order));
@@ -70,12 +50,6 @@ export class PreauthQueryClient {
 
   /** Sends a request made by {@link sign} and returns LianLian's verified answer. */
   async send(request: SignedPreauthQuery): Promise<PreauthQueryAnswer> {
-    const text = await postJson(this.http, this.opts.url, request, this.opts.timeoutMs);
-    return readPreauthQueryAnswer(text, this.opts.lianlianPublicKey);
-  }
-
-  /** Releases the keep-alive connections (only those of a client it made itself). */
-  close(): void {
-    if (this.ownsHttp) closeHttpClient(this.http);
+    return readPreauthQueryAnswer(await this.post(request), this.opts.lianlianPublicKey);
   }
 }
