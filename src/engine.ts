@@ -22,13 +22,12 @@ import { acceptNotification } from './notify/intake.js';
 import { ensurePollJobs } from './poll/ensure-poll-jobs.js';
 import { requestConfirm } from './poll/request-confirm.js';
 import { trackOrders } from './poll/track.js';
-import { closeQueues, createQueues, type WorkerTuning } from './queues/queues.js';
+import { closeQueues, closeWorker, createQueues, type WorkerTuning } from './queues/queues.js';
 import { createRedis, redisErrorLogger } from './redis/connection.js';
 import { trimEventsOlderThan } from './store/event-stream.js';
 import { keyspace } from './store/keyspace.js';
 import { OrderStore } from './store/order-store.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
-import { withTimeout } from './timeout.js';
 import { createWebhookSink } from './webhooks/dispatcher.js';
 import { createConfirmWorker } from '../workers/confirm-worker.js';
 import { createNotifyWorker } from '../workers/notify-worker.js';
@@ -191,17 +190,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       closed = true;
       for (const t of timers) clearInterval(t);
       // stop taking work; give in-flight jobs SHUTDOWN_GRACE_MS, then hand them back (recovered as stalled)
-      await Promise.all(
-        workers.map(async (w) => {
-          const graceful = w.close();
-          const timedOut = await withTimeout(
-            graceful.then(() => false),
-            SHUTDOWN_GRACE_MS,
-            () => true,
-          );
-          if (timedOut) await w.close(true);
-        }),
-      );
+      await Promise.all(workers.map((w) => closeWorker(w, SHUTDOWN_GRACE_MS)));
       await sink?.close();
       await closeQueues(queues);
       client?.close();

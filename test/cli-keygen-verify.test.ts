@@ -3,21 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isLlreconError } from '../src/errors.js';
-import { KEY_FILES, keygenReport, writeKeyFiles } from '../src/cli/commands/keygen.js';
+import { KEY_FILES, defaultKeyDir, keygenReport, writeKeyFiles } from '../src/cli/commands/keygen.js';
 import { findPublicKeyText, verifyNotifyCommand } from '../src/cli/commands/verify-notify.js';
 import { exportPublicBase64, importPrivateKey, importPublicKey, publicKeyOf } from '../src/lianlian/keys.js';
 import { signString, verifyString } from '../src/lianlian/signature.js';
+import { runCli } from './support/cli.js';
 import { lianlianKeys1024 } from './support/keys.js';
+import { lianlianPublicKeyVector, verifyDirectVector } from './support/vectors.js';
 
-const vector = JSON.parse(readFileSync(new URL('../../shared/vectors/verify-direct-2015.json', import.meta.url), 'utf8')) as {
-  body: Record<string, string>;
-  sign_source: string;
-};
-const lianlianPublic = (
-  JSON.parse(readFileSync(new URL('../../shared/vectors/lianlian-public-key.json', import.meta.url), 'utf8')) as {
-    public_key_base64: string;
-  }
-).public_key_base64;
+const vector = verifyDirectVector;
+const lianlianPublic = lianlianPublicKeyVector.public_key_base64;
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -170,5 +165,20 @@ describe('keygen', () => {
 
   it('refuses a silly size', () => {
     expect(() => writeKeyFiles({ dir: tempDir(), bits: 100 })).toThrow(/bits/);
+  });
+
+  it('writes under the data directory by default (./.data/keys), which .gitignore covers, never into ./keys', async () => {
+    expect(defaultKeyDir({}, '/srv/app')).toBe('/srv/app/.data/keys');
+    expect(defaultKeyDir({ DATA_DIR: '/var/lib/llrecon' }, '/srv/app')).toBe('/var/lib/llrecon/keys');
+    const ignored = readFileSync(join(process.cwd(), '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toContain('.data/');
+
+    const dataDir = tempDir();
+    const r = await runCli(['keygen', '--bits', '1024'], { DATA_DIR: dataDir });
+    expect(r.code).toBe(0);
+    const privatePem = join(dataDir, 'keys', KEY_FILES.privatePem);
+    expect(r.stdout).toContain(`LIANLIAN_PRIVATE_KEY_FILE=${privatePem}`);
+    expect(statSync(privatePem).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'keys')).mode & 0o777).toBe(0o700);
   });
 });

@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isLlreconError } from '../src/errors.js';
 import {
@@ -12,11 +11,9 @@ import {
 } from '../src/lianlian/keys.js';
 import { signString, verifyString } from '../src/lianlian/signature.js';
 import { keys2048, lianlianKeys1024, merchantKeys1024, type TestKeyPair } from './support/keys.js';
+import { lianlianPublicKeyVector } from './support/vectors.js';
 
-const lianlianPublic = JSON.parse(readFileSync(new URL('../../shared/vectors/lianlian-public-key.json', import.meta.url), 'utf8')) as {
-  public_key_base64: string;
-  modulus_bits: number;
-};
+const lianlianPublic = lianlianPublicKeyVector;
 
 function pkcs1PrivatePem(pair: TestKeyPair): string {
   return createPrivateKey(pair.privatePem).export({ type: 'pkcs1', format: 'pem' }).toString();

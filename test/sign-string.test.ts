@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isLlreconError } from '../src/errors.js';
 import { buildSignString } from '../src/lianlian/sign-string.js';
+import { addSignVector, verifyDirectVector } from './support/vectors.js';
 
-const addSign = JSON.parse(readFileSync(new URL('../../shared/vectors/add-sign.json', import.meta.url), 'utf8')) as {
-  body: Record<string, string>;
-  sign_source: string;
-};
-const direct = JSON.parse(readFileSync(new URL('../../shared/vectors/verify-direct-2015.json', import.meta.url), 'utf8')) as {
-  body: Record<string, string>;
-  sign_source: string;
-};
+const addSign = addSignVector;
+const direct = verifyDirectVector;
 
 describe('buildSignString', () => {
   it('reproduces the docs add-sign source string', () => {

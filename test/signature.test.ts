@@ -1,21 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
 import { md5Supported, assertMd5Supported } from '../src/lianlian/md5-support.js';
 import { buildSignString } from '../src/lianlian/sign-string.js';
 import { signFields, signString, verifyBody, verifyFields, verifyString } from '../src/lianlian/signature.js';
 import { keys2048, lianlianKeys1024, merchantKeys1024 } from './support/keys.js';
+import { addSignVector, lianlianPublicKeyVector, verifyDirectVector } from './support/vectors.js';
 
-function vector<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
-const addSign = vector<{ merchant_private_key_pkcs8_base64: string; body: Record<string, string>; sign_source: string; sign: string }>(
-  'add-sign.json',
-);
-const lianlianPublic = vector<{ public_key_base64: string }>('lianlian-public-key.json');
-const direct = vector<{ body: Record<string, string>; sign_source: string; tampered: { body: Record<string, string> } }>(
-  'verify-direct-2015.json',
-);
+const addSign = addSignVector;
+const lianlianPublic = lianlianPublicKeyVector;
+const direct = verifyDirectVector;
 
 const realLianLianKey = importPublicKey(lianlianPublic.public_key_base64, 'LianLian public key');
 

@@ -12,14 +12,13 @@ import { closeHttpClient, createHttpClient } from '../clients/http.js';
 import { maskUrl } from '../config.js';
 import type { EngineContext } from '../engine-context.js';
 import { QUEUE } from '../queues/names.js';
-import type { WorkerTuning } from '../queues/queues.js';
+import { closeWorker, type WorkerTuning } from '../queues/queues.js';
 import type { WebhookJobData } from './delivery-job.js';
 import type { WebhookWorkerOptions } from './deliver.js';
 import { webhookMetrics } from './metrics.js';
 import { DELIVERY_TIMEOUT_MS } from './post-event.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { startEventConsumer, type EventConsumer } from './stream-consumer.js';
-import { withTimeout } from '../timeout.js';
 
 /** Lock and wait tuning: tests shorten them; production keeps the defaults. */
 export interface WebhookTuning extends WorkerTuning {
@@ -107,13 +106,7 @@ export function createWebhookSink(
       if (running) {
         const { worker, consumer, http } = running;
         await consumer.stop();
-        const graceful = worker.close();
-        const timedOut = await withTimeout(
-          graceful.then(() => false),
-          CLOSE_GRACE_MS,
-          () => true,
-        );
-        if (timedOut) await worker.close(true);
+        await closeWorker(worker, CLOSE_GRACE_MS);
         closeHttpClient(http);
       }
       await queue.close();
