@@ -1,5 +1,6 @@
 // The BullMQ queues of one llrecon deployment, all under the keyspace's prefix (hash-tagged on a Cluster).
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions, type Worker } from 'bullmq';
+import { withTimeout } from '../timeout.js';
 import { QUEUE, type ConfirmJobData, type NotifyJobData, type PollJobData } from './names.js';
 
 /** Retries of a job whose processor threw (Redis down, a bug): capped exponential, the queue owns them. */
@@ -54,4 +55,17 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Llr
 
 export async function closeQueues(q: LlreconQueues): Promise<void> {
   await Promise.allSettled(q.all.map((x) => x.close()));
+}
+
+/**
+ * Stops `worker` taking jobs and gives its jobs in flight `graceMs` to finish; then closes it hard, handing those
+ * still running back to the queue (they are recovered as stalled).
+ */
+export async function closeWorker(worker: Worker, graceMs: number): Promise<void> {
+  const timedOut = await withTimeout(
+    worker.close().then(() => false),
+    graceMs,
+    () => true,
+  );
+  if (timedOut) await worker.close(true);
 }
