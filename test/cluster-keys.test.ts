@@ -8,6 +8,7 @@ import { readEvents } from '../src/store/event-stream.js';
 import { keyspace, type Keyspace } from '../src/store/keyspace.js';
 import { OrderStore } from '../src/store/order-store.js';
 import { SlidingWindowLimiter } from '../src/store/rate-limiter.js';
+import { deliveryHistory, recordAttempt, settledVersions } from '../src/webhooks/delivery-log.js';
 import { startCluster, type TestCluster } from './support/cluster.js';
 
 /** CRC16-CCITT (XMODEM), as Redis Cluster computes it. */
@@ -44,6 +45,8 @@ function allKeys(ks: Keyspace): string[] {
     ks.rejectedCallbacks,
     ks.untrackedCallbacks,
     ks.callbackNoted('n-async-0123abcd'),
+    ks.webhookAttempts('201408071000001543:ORD-1:1'),
+    ks.webhookSettled('{evil}'),
     `${ks.bullPrefix}:poll:p-ORD-1`,
     `${ks.bullPrefix}:poll:delayed`,
   ];
@@ -100,7 +103,7 @@ describe('on a real Redis Cluster', () => {
     for (const key of allKeys(ks)) expect(Number(await node?.call('CLUSTER', 'KEYSLOT', key))).toBe(slotOf(key));
   });
 
-  it('runs the store and the rate limiter scripts (no CROSSSLOT)', async () => {
+  it('runs the store, rate limiter and webhook delivery log scripts (no CROSSSLOT)', async () => {
     const store = new OrderStore(redis, ks, '201408071000001543');
     const base = {
       dt_order: '20250115100000',
@@ -140,5 +143,10 @@ describe('on a real Redis Cluster', () => {
     expect((await store.list({ search: 'B', limit: 10, offset: 0 })).orders.map((o) => o.no_order)).toEqual(['B-2']);
     expect((await readEvents(redis, ks)).map((e) => e.event.subject)).toEqual(['{evil}']);
     expect(await new SlidingWindowLimiter(redis, ks, { limit: 5 }).acquire('high')).toBeGreaterThanOrEqual(0);
+    const sink = { redis, ks, config: { eventsRetentionMs: 60_000 } };
+    const attempt = { at: 1600, attempt: 1, result: 'delivered' as const, status: 200, ms: 5 };
+    await recordAttempt(sink, { id: 'E-1', no: '{evil}', v: 1 }, attempt, true);
+    expect(await deliveryHistory(sink, 'E-1')).toEqual([attempt]);
+    expect(await settledVersions(sink, ['{evil}'])).toEqual([1]);
   });
 });

@@ -17,10 +17,12 @@
 //   <base>:callbacks:rejected        list     JSON of rejected callbacks, newest first, capped
 //   <base>:callbacks:untracked       list     JSON of verified callbacks for untracked orders, newest first, capped
 //   <base>:callback:<job id>         string   "1" with PX: that callback's verdict is written (a re-run adds nothing)
-//   <base>:webhooks:attempts:<id>    list     delivery attempts of one event to EVENTS_WEBHOOK_URL (webhooks/)
+//   <base>:webhooks:attempts:<id>    list     delivery attempts of one event (by CloudEvent id) to EVENTS_WEBHOOK_URL
+//                                             (webhooks/delivery-log.ts)
 //   <base>:webhooks:settled:<no>     string   the highest event version of the order settled by the webhook sink
 //   (consumer group `webhooks` on <base>:events: the webhook sink's read position)
 //   <base>:<queue>:…                 (BullMQ) the queues; their names must not be one of the segments above
+import type { Cluster, Redis } from 'ioredis';
 import type { OrderState } from '../reconcile/states.js';
 
 /** The key builders of one deployment (see the table at the head of this file). */
@@ -53,6 +55,16 @@ export interface Keyspace {
   readonly untrackedCallbacks: string;
   /** String with expiry: the verdict on the callback with this notify job id is written. */
   callbackNoted(jobId: string): string;
+  /** List with expiry: the webhook sink's delivery attempts of the event with this CloudEvent id. */
+  webhookAttempts(eventId: string): string;
+  /** String with expiry: the highest version of the order whose webhook delivery is settled. */
+  webhookSettled(noOrder: string): string;
+}
+
+/** A connection and the keyspace it is used under: what the store's functions take. */
+export interface StoreConn {
+  redis: Redis | Cluster;
+  ks: Keyspace;
 }
 
 /**
@@ -76,5 +88,8 @@ export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
     rejectedCallbacks: `${base}:callbacks:rejected`,
     untrackedCallbacks: `${base}:callbacks:untracked`,
     callbackNoted: (id) => `${base}:callback:${id}`,
+    // `webhooks:`, not `webhook:`: that is the BullMQ queue's, and is wiped with it
+    webhookAttempts: (id) => `${base}:webhooks:attempts:${id}`,
+    webhookSettled: (no) => `${base}:webhooks:settled:${no}`,
   };
 }

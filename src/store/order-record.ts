@@ -105,6 +105,9 @@ const F = {
 /** The hash field names, for the Lua scripts (which receive them as arguments, never hard-coded twice). */
 export const HASH_FIELD = F;
 
+/** Hash fields beside the record: who started tracking the order, and through what (api, cli, import …). */
+export const TRACKED_FIELD = { actor: 'by', source: 'src' } as const;
+
 /** A stored value: numbers in decimal, booleans as 1/0; null → undefined (the field is left out). */
 function enc(v: string | number | boolean | null): string | undefined {
   if (v === null) return undefined;

@@ -15,7 +15,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis } from 'ioredis';
 import { LlreconError } from '../errors.js';
 import type { Keyspace } from './keyspace.js';
-import { RATE_ACQUIRE_LUA } from './lua/rate-acquire.js';
+import { runRateAcquire } from './scripts/rate-acquire.js';
+import { defineScripts } from './scripts/index.js';
 
 export interface SlidingWindowOptions {
   /** Query starts allowed in any window. */
@@ -24,7 +25,6 @@ export interface SlidingWindowOptions {
   windowMs?: number;
 }
 
-const CMD = 'llreconRateAcquire';
 /** How long a high waiter's registration outlives the wait it was told (so it survives the sleep). */
 const WAITER_GRACE_US = 2_000_000;
 /** The retry delay of a routine acquirer held back by high waiters while the window has room. */
@@ -33,16 +33,6 @@ const YIELD_MS = 5;
 const SEND_MARGIN_MS = 100;
 /** A grant answered later than this after it was asked for is not used (the rest of the margin is for sending). */
 const GRANT_FRESH_MS = SEND_MARGIN_MS / 2;
-
-type Acquire = (
-  log: string,
-  waiters: string,
-  limit: number,
-  windowUs: number,
-  member: string,
-  priority: string,
-  graceUs: number,
-) => Promise<[number, number]>;
 
 export class SlidingWindowLimiter {
   private readonly limit: number;
@@ -59,7 +49,7 @@ export class SlidingWindowLimiter {
     if (!(windowMs > 0)) throw new LlreconError('LLRECON_CONFIG', `rate window must be positive (got ${windowMs})`);
     this.limit = opts.limit;
     this.windowUs = Math.round((windowMs + SEND_MARGIN_MS) * 1000);
-    redis.defineCommand(CMD, { numberOfKeys: 2, lua: RATE_ACQUIRE_LUA });
+    defineScripts(redis);
   }
 
   /**
@@ -71,20 +61,17 @@ export class SlidingWindowLimiter {
   async acquire(priority: 'high' | 'routine', signal?: AbortSignal): Promise<number> {
     const t0 = performance.now();
     const member = randomUUID();
-    const attempt = (this.redis as unknown as Record<typeof CMD, Acquire>)[CMD].bind(this.redis);
     try {
       for (let waited = false; ; waited = true) {
         signal?.throwIfAborted();
         const asked = performance.now();
-        const [granted, waitUs] = await attempt(
-          this.ks.rateLog,
-          this.ks.rateWaiters,
-          this.limit,
-          this.windowUs,
+        const [granted, waitUs] = await runRateAcquire(this.redis, this.ks, {
+          limit: this.limit,
+          windowUs: this.windowUs,
           member,
           priority,
-          WAITER_GRACE_US,
-        );
+          graceUs: WAITER_GRACE_US,
+        });
         if (granted === 1) {
           // too stale to send inside the margin: ask again (the same member moves its entry to the new grant)
           if (performance.now() - asked > GRANT_FRESH_MS) continue;

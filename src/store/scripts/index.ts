@@ -1,0 +1,32 @@
+// Every Lua script llrecon runs, and the one place they are defined on a connection.
+import type { Cluster, Redis } from 'ioredis';
+import { ADD_ACTION } from './add-action.js';
+import { APPEND_TIMELINE } from './append-timeline.js';
+import { NOTE_CALLBACK } from './note-callback.js';
+import { NOTE_POLL } from './note-poll.js';
+import { RATE_ACQUIRE } from './rate-acquire.js';
+import type { RedisScript } from './script.js';
+import { TRACK } from './track.js';
+import { TRANSITION } from './transition.js';
+import { WEBHOOK_ATTEMPT } from './webhook-attempt.js';
+
+export const SCRIPTS: readonly RedisScript[] = [
+  TRACK,
+  TRANSITION,
+  NOTE_POLL,
+  APPEND_TIMELINE,
+  NOTE_CALLBACK,
+  ADD_ACTION,
+  RATE_ACQUIRE,
+  WEBHOOK_ATTEMPT,
+];
+
+/**
+ * Defines every script on `redis` (idempotent; no round trip: ioredis loads a script on its first call). Pipelines
+ * made from `redis` afterwards have them too.
+ */
+export function defineScripts(redis: Redis | Cluster): void {
+  const defined = redis as unknown as Record<string, unknown>;
+  for (const s of SCRIPTS)
+    if (typeof defined[s.name] !== 'function') redis.defineCommand(s.name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+}
