@@ -1,12 +1,17 @@
 // The janitor (after Kill Bill's): makes sure every order that is not final has its poll job, so an order can
 // never be forgotten — e.g. a process killed between tracking an order and adding its job, or a job that
-// failed for good. Runs at start-up and then every few minutes; cheap (pipelined existence checks).
+// failed for good. Runs at start-up and then every few minutes. It asks BullMQ only through its public API (the
+// layout of BullMQ's keys is BullMQ's business and may change with an upgrade); one state lookup per order, the
+// lookups of a page of the index sent at once.
 import type { EngineContext } from '../engine-context.js';
-import { QUEUE, pollJobId } from '../queues/names.js';
+import { pollJobId } from '../queues/names.js';
 import { FINAL_STATES, ORDER_STATES } from '../reconcile/states.js';
 
+/** Orders asked for per ZSCAN of a state index (and so job states looked up at once). */
+const PAGE = 500;
+
 export async function ensurePollJobs(ctx: EngineContext): Promise<{ checked: number; added: number; retried: number }> {
-  const base = `${ctx.ks.bullPrefix}:${QUEUE.poll}`;
+  const poll = ctx.queues.poll;
   let checked = 0;
   let added = 0;
   let retried = 0;
@@ -14,25 +19,18 @@ export async function ensurePollJobs(ctx: EngineContext): Promise<{ checked: num
     if ((FINAL_STATES as readonly string[]).includes(state)) continue;
     let cursor = '0';
     do {
-      const [next, flat] = await ctx.redis.zscan(ctx.ks.stateIndex(state), cursor, 'COUNT', 500);
+      const [next, flat] = await ctx.redis.zscan(ctx.ks.stateIndex(state), cursor, 'COUNT', PAGE);
       cursor = next;
       const nos = flat.filter((_, i) => i % 2 === 0);
-      if (nos.length === 0) continue;
-      const pipe = ctx.redis.pipeline();
-      for (const no of nos) {
-        pipe.exists(`${base}:${pollJobId(no)}`);
-        pipe.zscore(`${base}:failed`, pollJobId(no));
-      }
-      const res = (await pipe.exec()) ?? [];
+      const jobStates = await Promise.all(nos.map((no) => poll.getJobState(pollJobId(no))));
       for (const [i, no] of nos.entries()) {
         checked++;
-        const exists = res[2 * i]?.[1] === 1;
-        const failed = res[2 * i + 1]?.[1] !== null && res[2 * i + 1]?.[1] !== undefined;
-        if (!exists) {
-          await ctx.queues.poll.add('poll', { no }, { jobId: pollJobId(no) });
+        // 'unknown': BullMQ has no such job in any of its states
+        if (jobStates[i] === 'unknown') {
+          await poll.add('poll', { no }, { jobId: pollJobId(no) });
           added++;
-        } else if (failed) {
-          const job = await ctx.queues.poll.getJob(pollJobId(no));
+        } else if (jobStates[i] === 'failed') {
+          const job = await poll.getJob(pollJobId(no));
           if (job) {
             await job.retry('failed').catch(() => undefined);
             retried++;
