@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createEngine, type RunningEngine } from './engine.js';
 import { LlreconError } from './errors.js';
-import { buildApp } from './http/app.js';
+import { buildApp, buildNotifyApp } from './http/app.js';
 import { importPrivateKey, importPublicKey, type PrivateKey, type PublicKey } from './lianlian/keys.js';
 import { assertMd5Supported } from './lianlian/md5-support.js';
 import { PREAUTH_QUERY_URL } from './lianlian/endpoints.js';
@@ -22,6 +22,8 @@ export interface Daemon {
   app: FastifyInstance | null;
   /** Base URL of the HTTP server, when this process runs the `api` role. */
   url: string | null;
+  /** Base URL of the callbacks-only listener (NOTIFY_HTTP_PORT), when there is one. */
+  notifyUrl: string | null;
   adminToken: string;
   sandbox: SandboxParts | null;
   redis: EmbeddedRedis | null;
@@ -29,7 +31,8 @@ export interface Daemon {
 }
 
 function adminTokenFor(config: Config): { token: string; generated: boolean } {
-  if (config.adminToken) return { token: config.adminToken, generated: false };
+  // production without ADMIN_TOKEN has ADMIN_USERS_FILE (loadConfig checked): no token of its own is made
+  if (config.adminToken || config.env === 'production') return { token: config.adminToken ?? '', generated: false };
   const file = join(config.dataDir, 'admin_token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
   const token = randomBytes(24).toString('base64url');
@@ -106,6 +109,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
+    let notifyUrl: string | null = null;
     if (cfg.roles.has('api')) {
       app = await buildApp(engine);
       await app.listen({ host: cfg.httpHost, port: cfg.httpPort });
@@ -114,11 +118,19 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       url = `http://${cfg.httpHost.includes(':') ? `[${cfg.httpHost}]` : cfg.httpHost}:${port}`;
       const a = app;
       stops.push(() => a.close());
+      if (cfg.notifyHttpPort !== null) {
+        const callbacks = await buildNotifyApp(engine);
+        stops.push(() => callbacks.close());
+        await callbacks.listen({ host: cfg.httpHost, port: cfg.notifyHttpPort });
+        const naddr = callbacks.server.address();
+        const nport = typeof naddr === 'object' && naddr ? naddr.port : cfg.notifyHttpPort;
+        notifyUrl = `http://${cfg.httpHost.includes(':') ? `[${cfg.httpHost}]` : cfg.httpHost}:${nport}`;
+      }
     }
 
     if (sandbox && url && (opts.demoOrders ?? 8) > 0) {
       const orders = demoOrders(opts.demoOrders ?? 8, Date.now(), Math.random);
-      for (const o of orders) sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${url}/notify/lianlian` });
+      for (const o of orders) sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${notifyUrl ?? url}/notify/lianlian` });
       await engine.track({ orders }, { source: 'embed', actor: 'sandbox demo' });
     }
 
@@ -131,6 +143,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     if (url) {
       lines.push(`  dashboard:              ${url}/admin/orders   (jobs: ${url}/admin/queues)`);
       lines.push(`  metrics:                ${url}/metrics`);
+      if (notifyUrl) lines.push(`  callbacks (public):     ${notifyUrl}/notify/lianlian   (this listener serves nothing else)`);
       if (cfg.env === 'sandbox')
         lines.push(
           `  admin token:            ${token}${generated ? '  (generated, kept in ' + join(cfg.dataDir, 'admin_token') + ')' : ''}`,
@@ -144,6 +157,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       engine,
       app,
       url,
+      notifyUrl,
       adminToken: token,
       sandbox,
       redis: embedded,

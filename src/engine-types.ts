@@ -1,6 +1,7 @@
 // What the HTTP server, the CLI and embedding programs see of a running llrecon: the engine's surface.
 // The engine itself (src/engine.ts) wires Redis, the store, the queues and the workers behind it.
 import type { Queue } from 'bullmq';
+import type { SessionStore } from './auth/sessions.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -43,6 +44,8 @@ export interface Engine {
   readonly metrics: Metrics;
   /** Every llrecon BullMQ queue, for the dashboard. */
   readonly queues: Queue[];
+  /** The dashboard's sessions (in Redis). */
+  readonly sessions: SessionStore;
   /**
    * Start tracking one order (`{...}`) or a batch (`{"orders":[...]}`, ≤ 1000). Validates everything first and
    * throws an LlreconError naming the field (`orders[1].dt_order`) before tracking anything.

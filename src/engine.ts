@@ -9,6 +9,7 @@
 //   ...; await engine.close();
 // For a sandbox with a simulator and generated keys, see startSandboxRuntime() in src/sandbox/runtime.ts.
 import type { ConnectionOptions, Queue, Worker } from 'bullmq';
+import { SessionStore } from './auth/sessions.js';
 import { PreauthQueryClient } from './clients/preauth-query-client.js';
 import type { Config } from './config.js';
 import { LlreconError } from './errors.js';
@@ -136,6 +137,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     store,
     metrics,
     queues: allQueues,
+    sessions: new SessionStore(redis, ks),
 
     async start() {
       if (started) return;

@@ -36,6 +36,9 @@ export const ERRORS = {
   LLRECON_BAD_REQUEST: { kind: 'input', status: 400, message: 'malformed request' },
   LLRECON_REQUEST_TIMEOUT: { kind: 'input', status: 408, message: 'request not received in time' },
   LLRECON_HEADERS_TOO_LARGE: { kind: 'input', status: 431, message: 'request headers too large' },
+  LLRECON_ROLE_FORBIDDEN: { kind: 'input', status: 403, message: 'your role does not allow this' },
+  LLRECON_AUTH_THROTTLED: { kind: 'input', status: 429, message: 'too many failed sign-ins from this address' },
+  LLRECON_SESSION_NOT_FOUND: { kind: 'input', status: 404, message: 'no such session' },
 
   // configuration and keys
   LLRECON_CONFIG: { kind: 'config', status: 500, message: 'invalid configuration' },

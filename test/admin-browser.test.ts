@@ -1,10 +1,15 @@
 // The operators' pages in a real browser (Debian's headless Chromium, driven by playwright-core) against a real
-// llrecon on loopback: log in, find an order, re-query it with a name and a reason, see that in its history,
-// open the job dashboard. Leaves a screenshot of the orders page in reports/orders-page.png.
-import { mkdirSync } from 'node:fs';
+// llrecon on loopback: log in as a named operator (ADMIN_USERS_FILE), find an order, re-query it with a reason, see
+// that in its history under the operator's name, see the sessions, open the job dashboard (under its CSP, with no
+// request leaving this site), log out. Leaves a screenshot of the orders page in reports/orders-page.png.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
+import { registerSecrets } from './support/log-capture.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
 const CHROMIUM_ARGS = [
@@ -23,6 +28,11 @@ let browser: Browser;
 let page: Page;
 const run = Date.now().toString(36).toUpperCase();
 let seq = 0;
+/** A named operator's token (ADMIN_USERS_FILE keeps only its SHA-256). */
+const meiToken = randomBytes(24).toString('base64url');
+/** Every URL the browser asked for: none may leave the llrecon under test. */
+const requested: string[] = [];
+const cspViolations: string[] = [];
 
 /** Track orders whose LianLian side answers `codes` (the last one repeats). */
 async function track(
@@ -47,9 +57,19 @@ async function stateOf(no: string): Promise<string | null> {
 beforeAll(async () => {
   mkdirSync(REPORTS, { recursive: true });
   // a short tracking horizon, so that some orders are abandoned and need a person, as they would in real life
-  stack = await startStack({ http: true, env: { POLL_SCHEDULE: '150ms', TRACKING_HORIZON: '4s' } });
+  registerSecrets(meiToken);
+  const users = join(mkdtempSync(join(tmpdir(), 'llrecon-users-')), 'users.json');
+  writeFileSync(
+    users,
+    JSON.stringify([{ name: 'mei.lin', role: 'operator', token_sha256: createHash('sha256').update(meiToken).digest('hex') }]),
+  );
+  stack = await startStack({ http: true, env: { POLL_SCHEDULE: '150ms', TRACKING_HORIZON: '4s', ADMIN_USERS_FILE: users } });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on('request', (r) => requested.push(r.url()));
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text().slice(0, 80)}`);
+  });
 });
 
 afterAll(async () => {
@@ -80,8 +100,8 @@ describe('the orders pages in a browser', () => {
     await expect.poll(() => page.url()).toContain('/admin/login');
     await page.fill('#token', 'not the token');
     await page.click('button[type=submit]');
-    expect(await page.textContent('[role=alert]')).toContain('not the admin token');
-    await page.fill('#token', stack.adminToken);
+    expect(await page.textContent('[role=alert]')).toContain('not valid');
+    await page.fill('#token', meiToken);
     await page.click('button[type=submit]');
     await page.waitForURL(/\/admin\/orders$/);
 
@@ -103,18 +123,19 @@ describe('the orders pages in a browser', () => {
     await page.waitForURL(new RegExp(`/admin/orders/${target}$`));
     expect(await page.textContent('h1')).toContain(target);
 
-    await page.fill('#actor', 'Mei Lin');
+    expect(await page.textContent('header .who')).toContain('mei.lin');
+    expect(await page.locator('#actor').count()).toBe(0); // who asks is the signed-in user
     await page.fill('#reason', 'customer says it was captured <b>today</b>');
     await page.click('text=Re-query now');
     await page.waitForURL(/requeried=1$/);
     expect(await page.textContent('[role=status]')).toContain('Re-query queued');
-    const row = page.locator('table.timeline tbody tr', { hasText: 'Mei Lin' });
+    const row = page.locator('table.timeline tbody tr', { hasText: 'mei.lin' });
     expect(await row.count()).toBe(1);
     expect(await row.textContent()).toContain('customer says it was captured <b>today</b>');
     expect(await row.locator('b').count()).toBe(0); // shown as text, never as markup
     const history = await stack.engine.store.history(target);
     expect(
-      history.some((h) => h.kind === 'action' && h.actor === 'Mei Lin' && h.reason === 'customer says it was captured <b>today</b>'),
+      history.some((h) => h.kind === 'action' && h.actor === 'mei.lin' && h.reason === 'customer says it was captured <b>today</b>'),
     ).toBe(true);
     await page.screenshot({ path: new URL('order-page.png', REPORTS).pathname, fullPage: true });
 
@@ -145,12 +166,25 @@ describe('the orders pages in a browser', () => {
     expect(await page.content()).not.toContain('bm90IGEgc2lnbmF0dXJl');
   });
 
-  it('opens the job dashboard', async () => {
+  it('shows the sessions to an operator, this one marked', async () => {
+    await page.click('header nav >> text=Sessions');
+    await page.waitForURL(/\/admin\/sessions$/);
+    const mine = page.locator('table tbody tr', { hasText: 'mei.lin' });
+    expect(await mine.count()).toBe(1);
+    expect(await mine.textContent()).toContain('you');
+  });
+
+  it('opens the job dashboard under its CSP, fetching nothing from another site', async () => {
+    const before = requested.length;
     await page.click('header nav >> text=Jobs');
     await page.waitForURL(/\/admin\/queues/);
     await expect.poll(() => page.getByText('llrecon jobs').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     for (const name of ['poll', 'confirm', 'notify'])
       await expect.poll(() => page.getByRole('link', { name, exact: true }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const board = requested.slice(before);
+    expect(board.some((u) => u.includes('/admin/queues/static/'))).toBe(true);
+    expect(board.filter((u) => !u.startsWith(stack.url as string) && !u.startsWith('data:'))).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   it('logs out', async () => {

@@ -223,7 +223,8 @@ describe('GET /orders/:no_order', () => {
       final: false,
     });
     expect(json.history).toHaveLength(1);
-    expect(json.history[0]).toMatchObject({ kind: 'tracked', state: 'pending', actor: 'ops-script' });
+    // the token's user is who tracked it; the X-Llrecon-Actor name is kept as a claim
+    expect(json.history[0]).toMatchObject({ kind: 'tracked', state: 'pending', actor: 'admin (on behalf of ops-script)' });
     expect(json.history[0]?.time).toMatch(/Z$/);
     expect(Math.abs(Date.parse(json.history[0]?.time as string) - Date.now())).toBeLessThan(60_000);
   });
@@ -277,7 +278,8 @@ describe('POST /orders/:no_order/requery', () => {
     const json = (await (await call(full, `/orders/${no}`)).json()) as { history: Array<Record<string, unknown>> };
     const actions = json.history.filter((h) => h.kind === 'action');
     expect(actions).toHaveLength(2);
-    expect(actions[0]).toMatchObject({ action: 'requery', actor: 'ann', reason: 'customer called' });
+    expect(actions[0]).toMatchObject({ action: 'requery', actor: 'admin (on behalf of ann)', reason: 'customer called' });
+    expect(actions[1]).toMatchObject({ action: 'requery', actor: 'admin' });
     expect(actions[0]?.time).toMatch(/Z$/);
   });
 

@@ -2,6 +2,7 @@
 // the README's configuration table (`npm run docs:config` writes it; test/config-readme.test.ts keeps it in step).
 // A new setting is one entry here plus its property in Config (types.ts).
 import { PREAUTH_QUERY_URL } from '../lianlian/endpoints.js';
+import { proxyList, usersFile } from '../auth/setting-parsers.js';
 import { LOG_LEVELS } from '../log.js';
 import { maskUrl } from './mask.js';
 import { boolean, directory, duration, durationList, integer, keyText, oneOf, roles, text, url } from './parsers.js';
@@ -109,18 +110,48 @@ export const SETTINGS: readonly Setting[] = [
     parser: integer(0, 65535),
   }),
   setting({
+    name: 'NOTIFY_HTTP_PORT',
+    field: 'notifyHttpPort',
+    meaning:
+      'a second listener (on `HTTP_HOST`) that serves only the public callback routes `POST /notify/lianlian` and `POST /notify/lianlian/return` (404 for anything else), so that only it need be reachable by LianLian; served by `api` processes',
+    unset: 'one listener',
+    parser: integer(0, 65535),
+    check: (port, ctx) =>
+      port !== null && port !== 0 && port === ctx.value('HTTP_PORT') ? 'must differ from HTTP_PORT (it is a second listener)' : null,
+  }),
+  setting({
+    name: 'TRUST_PROXY',
+    field: 'trustProxy',
+    meaning:
+      'the reverse proxies whose `X-Forwarded-For`/`-Proto`/`-Host` are believed (TLS ended in front of llrecon): a comma list of addresses, CIDRs, or `loopback`, `linklocal`, `uniquelocal`; the client address (sign-in throttling), `Secure` cookies and the CSRF origin check then follow the forwarded values',
+    unset: 'the peer is the client',
+    parser: proxyList,
+  }),
+  setting({
     name: 'ADMIN_TOKEN',
     field: 'adminToken',
-    meaning: `bearer token for the orders API and the dashboard; in production at least ${MIN_ADMIN_TOKEN_CHARS} characters, never printed`,
-    unset: 'sandbox: generated into `./.data/admin_token`',
+    meaning: `bearer token for the orders API and the dashboard, of one operator named \`admin\`; in production at least ${MIN_ADMIN_TOKEN_CHARS} characters, never printed`,
+    unset: 'sandbox: generated into `./.data/admin_token`; production: required unless `ADMIN_USERS_FILE` is set',
     secret: true,
-    requiredInProduction: `at least ${MIN_ADMIN_TOKEN_CHARS} characters, e.g. openssl rand -base64 32`,
     parser: text((v) => (/\s/.test(v) ? 'must not contain whitespace' : null)),
     check: (token, ctx) =>
-      token !== null && ctx.production && token.length < MIN_ADMIN_TOKEN_CHARS
-        ? `must be at least ${MIN_ADMIN_TOKEN_CHARS} characters in production (e.g. openssl rand -base64 32)`
-        : null,
-    describe: (c) => (c.adminToken === null ? `sandbox: generated, kept under ${c.dataDir}` : '(set, masked)'),
+      token === null
+        ? ctx.production && ctx.raw('ADMIN_USERS_FILE') === undefined
+          ? `required in production unless ADMIN_USERS_FILE is set (at least ${MIN_ADMIN_TOKEN_CHARS} characters, e.g. openssl rand -base64 32)`
+          : null
+        : ctx.production && token.length < MIN_ADMIN_TOKEN_CHARS
+          ? `must be at least ${MIN_ADMIN_TOKEN_CHARS} characters in production (e.g. openssl rand -base64 32)`
+          : null,
+    describe: (c) =>
+      c.adminToken !== null ? '(set, masked)' : c.env === 'sandbox' ? `sandbox: generated, kept under ${c.dataDir}` : 'unset (ADMIN_USERS_FILE only)',
+  }),
+  setting({
+    name: 'ADMIN_USERS_FILE',
+    field: 'adminUsersFile',
+    meaning:
+      'named users of the API and the dashboard: a JSON or YAML list of `{name, token_sha256, role}` (role `viewer`: read; `operator`: also change — track, re-query, dashboard retry/promote); each sends their own token, llrecon keeps only its SHA-256; the audit trail records the name; re-read when it changes (a removed user or a changed token ends that user\'s sessions)',
+    unset: '`ADMIN_TOKEN` alone: one operator named `admin`',
+    parser: usersFile,
   }),
   setting({
     name: 'QUERY_RATE_PER_SEC',

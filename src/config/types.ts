@@ -25,8 +25,14 @@ export interface Config {
   redisCluster: boolean;
   httpHost: string;
   httpPort: number;
-  /** Required in production; in sandbox null when unset (the daemon generates one). */
+  /** Required in production unless adminUsersFile is set; in sandbox null when unset (the daemon generates one). */
   adminToken: string | null;
+  /** ADMIN_USERS_FILE, absolute; null: ADMIN_TOKEN alone. */
+  adminUsersFile: string | null;
+  /** TRUST_PROXY: addresses, CIDRs or proxy-addr range names; null: no proxy is trusted. */
+  trustProxy: string[] | null;
+  /** NOTIFY_HTTP_PORT: the callbacks-only listener's port; null: none. */
+  notifyHttpPort: number | null;
   queryRatePerSec: number;
   queryTimeoutMs: number;
   queryConcurrency: number;

@@ -1,8 +1,10 @@
-// The HTTP server: the orders API, LianLian's callbacks, health and metrics, and the admin pages. Every error,
-// ours or Fastify's, is answered as `{"error":{"code","message","field"?}}` with the status of its code.
+// The HTTP server: the orders API, LianLian's callbacks, health and metrics, and the admin pages; and, with
+// NOTIFY_HTTP_PORT, a second server with LianLian's callbacks only. Every error, ours or Fastify's, is answered as
+// `{"error":{"code","message","field"?}}` with the status of its code. Behind TRUST_PROXY's proxies, the client's
+// address, scheme and host are taken from their X-Forwarded-For/-Proto/-Host (Fastify's trustProxy).
 // Request bodies and credentials are never logged: Fastify's own request logging (which would log the whole
-// request object) is off, and one line per request (method, path without query, status, time) is logged at
-// debug level instead.
+// request object) is off, and one line per request (method, route pattern — or for an unknown route the path,
+// cut short —, status, time) is logged at debug level instead.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, {
@@ -15,6 +17,7 @@ import Fastify, {
 } from 'fastify';
 import type { Engine } from '../engine-types.js';
 import { LlreconError, isLlreconError } from '../errors.js';
+import { Access } from './access.js';
 import { adminPlugin } from './admin/index.js';
 import { healthRoutes } from './routes/health.js';
 import { notifyRoutes } from './routes/notify.js';
@@ -97,14 +100,25 @@ function installNotFound(app: FastifyInstance): void {
   });
 }
 
-/**
- * The Fastify app serving `engine`: `/orders…` (bearer `ADMIN_TOKEN`), `/notify/lianlian…` (public),
- * `/healthz`, `/readyz`, `/metrics` (public) and `/admin…`. Not listening yet: call `listen()` on it.
- */
-export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+/** TRUST_PROXY: the proxies whose X-Forwarded-* headers are believed (none: the peer is the client). */
+function trustProxyOf(engine: Engine): string[] | false {
+  const list = engine.config.trustProxy;
+  return list !== null && list.length > 0 ? [...list] : false;
+}
+
+/** What a request is logged as: its route pattern, or for an unknown route its path (without query), cut short. */
+function loggedRoute(req: FastifyRequest): string {
+  const pattern = req.routeOptions.url;
+  if (pattern !== undefined) return pattern;
+  const path = pathOf(req);
+  return path.length > 80 ? `${path.slice(0, 80)}…` : path;
+}
+
+/** A Fastify server with our limits, error shape, 404/405 answers and request log line, and no route yet. */
+function createServer(engine: Engine, opts: BuildAppOptions): FastifyInstance {
   const sendError = (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const e = asLlreconError(err, req);
-    if (e.status >= 500) req.log.error({ err: e.code === 'LLRECON_INTERNAL' ? err : e, path: pathOf(req) }, 'request failed');
+    if (e.status >= 500) req.log.error({ err: e.code === 'LLRECON_INTERNAL' ? err : e, route: loggedRoute(req) }, 'request failed');
     return reply.code(e.status).header('cache-control', 'no-store').send({ error: e.toJSON() });
   };
   const app = Fastify({
@@ -117,18 +131,43 @@ export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: true }),
     // errors raised before routing (a malformed URL) do not reach the error handler
     frameworkErrors: sendError,
+    trustProxy: trustProxyOf(engine),
     ...(opts.logger === false ? {} : { loggerInstance: engine.log.child({ component: 'http' }) as FastifyBaseLogger }),
   });
 
   app.setErrorHandler(sendError);
   installNotFound(app);
   app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, path: pathOf(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
+    req.log.debug(
+      { method: req.method, route: loggedRoute(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'http request',
+    );
   });
+  return app;
+}
 
+/**
+ * The Fastify app serving `engine`: `/orders…` (a user's bearer token), `/notify/lianlian…` (public),
+ * `/healthz`, `/readyz`, `/metrics` (public) and `/admin…`. Not listening yet: call `listen()` on it.
+ */
+export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = createServer(engine, opts);
+  // one for the API and the pages: they share the users, the sessions and the throttle on failed sign-ins
+  const access = Access.for(engine);
   await app.register(healthRoutes, { engine });
-  await app.register(orderRoutes, { engine });
+  await app.register(orderRoutes, { engine, access });
   await app.register(notifyRoutes, { engine });
-  await app.register(adminPlugin, { engine });
+  await app.register(adminPlugin, { engine, access });
+  return app;
+}
+
+/**
+ * The public listener of NOTIFY_HTTP_PORT: LianLian's callbacks (`POST /notify/lianlian`, `POST
+ * /notify/lianlian/return`) and nothing else — no API, no pages, no metrics or probes (404) — so that only it need
+ * be reachable from the Internet. Not listening yet.
+ */
+export async function buildNotifyApp(engine: Engine, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = createServer(engine, opts);
+  await app.register(notifyRoutes, { engine });
   return app;
 }

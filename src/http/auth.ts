@@ -1,8 +1,11 @@
-// The API's bearer-token check: `Authorization: Bearer <ADMIN_TOKEN>`. No credentials: 401 with
-// `WWW-Authenticate: Bearer`; a wrong token: 403. Tokens are compared in constant time, lengths included.
+// The API's bearer-token check: `Authorization: Bearer <token>` of a user (ADMIN_TOKEN's `admin`, or one of
+// ADMIN_USERS_FILE). No credentials: 401 with `WWW-Authenticate: Bearer`; a wrong token: 403; repeated wrong tokens
+// from one address: 429 with Retry-After; a viewer asking to change something: 403 LLRECON_ROLE_FORBIDDEN.
+// Secrets are compared in constant time, lengths included.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LlreconError } from '../errors.js';
+import { allows, roleError, setPrincipal, throttledError, type Access } from './access.js';
 
 /** A per-process key: the digests compared below are of no use outside this process. */
 const COMPARE_KEY = randomBytes(32);
@@ -29,17 +32,24 @@ export function bearerToken(req: Pick<FastifyRequest, 'headers'>): string | null
 }
 
 /**
- * A request hook (use it as `onRequest`, so that nothing of an unauthenticated request is parsed, or as
- * `preHandler`) that lets through only requests carrying `token` as a bearer token. An empty `token` lets
- * nothing through.
+ * A request hook (use it as `onRequest`, so that nothing of an unauthenticated request is parsed) that lets
+ * through only requests carrying a user's token as a bearer token: any user for GET/HEAD, an operator otherwise.
+ * The user is then `principalOf(req)`.
  */
-export function requireApiToken(token: string): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function requireUser(access: Access): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (req, reply) => {
     const sent = bearerToken(req);
     if (sent === null) {
       reply.header('www-authenticate', 'Bearer realm="llrecon"');
-      throw new LlreconError('LLRECON_UNAUTHORIZED', 'the API token is required: Authorization: Bearer <ADMIN_TOKEN>');
+      throw new LlreconError('LLRECON_UNAUTHORIZED', 'a token is required: Authorization: Bearer <token>');
     }
-    if (token === '' || !safeEqual(sent, token)) throw new LlreconError('LLRECON_FORBIDDEN', 'wrong API token');
+    const check = access.checkToken(req, sent, 'bearer');
+    if (check.kind === 'throttled') throw throttledError(reply, check.retryAfterMs);
+    if (check.kind === 'wrong') throw new LlreconError('LLRECON_FORBIDDEN', 'wrong API token');
+    const { name, role } = check.user;
+    const principal = { name, role, via: 'bearer' as const, csrf: '', session: null };
+    setPrincipal(req, principal);
+    const needed = req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator';
+    if (!allows(principal, needed)) throw roleError(principal, needed);
   };
 }

@@ -20,6 +20,9 @@
 //   <base>:webhooks:attempts:<id>    list     delivery attempts of one event (by CloudEvent id) to EVENTS_WEBHOOK_URL
 //                                             (webhooks/delivery-log.ts)
 //   <base>:webhooks:settled:<no>     string   the highest event version of the order settled by the webhook sink
+//   <base>:session:<id>              hash     a dashboard session (src/auth/sessions.ts): user, token fingerprint,
+//                                             times, address; PX = its idle end. id = SHA-256 of the cookie's secret
+//   <base>:sessions                  zset     every session id, scored by its absolute end
 //   (consumer group `webhooks` on <base>:events: the webhook sink's read position)
 //   <base>:<queue>:…                 (BullMQ) the queues; their names must not be one of the segments above
 import type { Cluster, Redis } from 'ioredis';
@@ -59,6 +62,10 @@ export interface Keyspace {
   webhookAttempts(eventId: string): string;
   /** String with expiry: the highest version of the order whose webhook delivery is settled. */
   webhookSettled(noOrder: string): string;
+  /** Hash with expiry: one dashboard session. */
+  session(id: string): string;
+  /** Zset: every dashboard session id, scored by its absolute end. */
+  readonly sessions: string;
 }
 
 /** A connection and the keyspace it is used under: what the store's functions take. */
@@ -91,5 +98,7 @@ export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
     // `webhooks:`, not `webhook:`: that is the BullMQ queue's, and is wiped with it
     webhookAttempts: (id) => `${base}:webhooks:attempts:${id}`,
     webhookSettled: (no) => `${base}:webhooks:settled:${no}`,
+    session: (id) => `${base}:session:${id}`,
+    sessions: `${base}:sessions`,
   };
 }

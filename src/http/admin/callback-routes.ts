@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine-types.js';
 import { adminAuth } from './guard.js';
+import { signedIn } from './order-routes.js';
 import { callbacksPage } from './pages/callbacks.js';
 import { sendPage } from './reply.js';
 
@@ -10,6 +11,10 @@ const SHOWN = 100;
 export function registerCallbackRoutes(admin: FastifyInstance, engine: Engine): void {
   admin.get('/callbacks', async (req, reply) => {
     const [rejected, untracked] = await Promise.all([engine.callbacks('rejected', SHOWN), engine.callbacks('untracked', SHOWN)]);
-    return sendPage(reply, 200, callbacksPage({ now: Date.now(), csrf: adminAuth(req)?.csrf ?? '', rejected, untracked, limit: SHOWN }));
+    return sendPage(
+      reply,
+      200,
+      callbacksPage({ now: Date.now(), csrf: adminAuth(req)?.csrf ?? '', user: signedIn(req), rejected, untracked, limit: SHOWN }),
+    );
   });
 }

@@ -1,10 +1,10 @@
 // Cross-site request refusal for the admin pages. A state-changing request authenticated by something the
 // browser sends on its own (the session cookie, remembered basic credentials) must come from our own origin
-// (Origin, or failing that Referer, equal to the request's scheme://host) and, for our own forms, carry the
-// CSRF token of its session. A bearer token is never sent by a browser on its own: such requests are exempt.
+// (Origin, or failing that Referer, equal to the request's scheme://host — behind a TRUST_PROXY proxy, the
+// forwarded ones) and, for our own forms, carry the CSRF token of its credential. A bearer token is never sent by
+// a browser on its own: such requests are exempt.
 import type { FastifyRequest } from 'fastify';
 import { safeEqual } from '../auth.js';
-import { mac, type AdminKeys } from './session.js';
 
 /** The hidden form field that carries the CSRF token. */
 export const CSRF_FIELD = '_csrf';
@@ -16,11 +16,6 @@ export function isStateChanging(method: string): boolean {
   return !SAFE_METHODS.has(method.toUpperCase());
 }
 
-/** The CSRF token of one ambient credential (`session:<id>`, `basic`): an HMAC of it. */
-export function csrfToken(keys: AdminKeys, subject: string): string {
-  return mac(keys.csrf, `csrf:${subject}`);
-}
-
 /** Whether `sent` (a form field's value) is the `expected` CSRF token; constant-time. */
 export function formTokenMatches(expected: string, sent: unknown): boolean {
   return typeof sent === 'string' && sent.length > 0 && safeEqual(sent, expected);
@@ -28,12 +23,15 @@ export function formTokenMatches(expected: string, sent: unknown): boolean {
 
 /** The origin the request was made to, `scheme://host[:port]`, lower-cased. */
 export function requestOrigin(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}`.toLowerCase();
+  const origin = `${req.protocol}://${req.host}`;
+  // normalised as a browser writes an Origin (a forwarded `host:443` behind an https proxy is `https://host`)
+  return originOf(origin) ?? origin.toLowerCase();
 }
 
 function originOf(url: string): string | null {
   try {
-    return new URL(url).origin.toLowerCase();
+    const origin = new URL(url).origin.toLowerCase();
+    return origin === 'null' ? null : origin;
   } catch {
     return null;
   }

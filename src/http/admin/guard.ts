@@ -1,67 +1,50 @@
-// Who may use the admin pages: every /admin route but the login form needs the admin token, given as
-// `Authorization: Bearer <token>`, as the password of basic auth, or through the session cookie the login form
-// sets. Without any: browsers are sent to the login form (303), others get 401; a wrong token gets 403.
-// State-changing requests authenticated by an ambient credential (cookie, basic) also pass the CSRF checks.
+// Who may use the admin pages: every /admin route but the login form needs a user, signed in by their token (as
+// `Authorization: Bearer <token>`, or as the password of basic auth) or by the session cookie the login form
+// sets. Without any: browsers are sent to the login form (303), others get 401; a wrong token gets 403, and
+// repeated wrong tokens from one address 429 (see src/auth/throttle.ts). Then: state-changing requests
+// authenticated by an ambient credential (cookie, basic) pass the CSRF checks; and the route must allow the
+// user's role (see permissions.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LlreconError } from '../../errors.js';
-import { bearerToken, safeEqual } from '../auth.js';
-import { CSRF_FIELD, csrfToken, formTokenMatches, isStateChanging, originCheck } from './csrf.js';
+import { allows, csrfFor, principalOf, roleError, setPrincipal, throttledError, type Access, type Principal } from '../access.js';
+import { bearerToken } from '../auth.js';
+import { CSRF_FIELD, formTokenMatches, isStateChanging, originCheck } from './csrf.js';
+import { JOB_BOARD_PATH, requirement } from './permissions.js';
 import { sendError, wantsHtml } from './reply.js';
-import { SESSION_COOKIE, readSession, type AdminKeys } from './session.js';
+import { SESSION_COOKIE } from './session.js';
 
-/** How a request proved it holds the admin token. */
-export interface AdminAuth {
-  via: 'bearer' | 'basic' | 'session';
-  /** The CSRF token that this credential's forms carry. */
-  csrf: string;
-}
+type Identified =
+  | { kind: 'ok'; principal: Principal }
+  | { kind: 'none'; staleCookie: boolean }
+  | { kind: 'wrong' }
+  | { kind: 'throttled'; retryAfterMs: number };
 
-type Identified = { kind: 'ok'; auth: AdminAuth } | { kind: 'none'; staleCookie: boolean } | { kind: 'wrong' };
-
-const authOf = new WeakMap<FastifyRequest, AdminAuth>();
-
-/** The credential of a request the guard let through (null on the public login routes when not logged in). */
-export function adminAuth(req: FastifyRequest): AdminAuth | null {
-  return authOf.get(req) ?? null;
-}
-
-export interface GuardOptions {
-  /** The admin token; null or empty: nothing is accepted. */
-  token: string | null;
-  keys: AdminKeys | null;
-  now: () => number;
-  /** Routes reachable without credentials (the login form). */
-  publicRoutes: ReadonlySet<string>;
-  /** Routes under this prefix (bull-board's) are checked by origin only: their UI cannot carry our form token. */
-  originOnlyPrefix: string;
+/** The user a request was let through as (null on the public login routes when not signed in). */
+export function adminAuth(req: FastifyRequest): Principal | null {
+  return principalOf(req);
 }
 
 function basicPassword(header: string): string | null {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon < 0 ? null : decoded.slice(colon + 1);
+  return colon < 0 || colon === decoded.length - 1 ? null : decoded.slice(colon + 1);
 }
 
-function identify(req: FastifyRequest, o: GuardOptions): Identified {
-  const token = o.token || null;
+async function identify(req: FastifyRequest, access: Access): Promise<Identified> {
   const header = req.headers.authorization;
-  if (header !== undefined && /^bearer\s/i.test(header)) {
-    const sent = bearerToken(req);
+  const scheme = header === undefined ? null : /^(bearer|basic)\s/i.exec(header)?.[1]?.toLowerCase();
+  if (header !== undefined && (scheme === 'bearer' || scheme === 'basic')) {
+    const sent = scheme === 'bearer' ? bearerToken(req) : basicPassword(header);
     if (sent === null) return { kind: 'none', staleCookie: false };
-    if (token === null || o.keys === null || !safeEqual(sent, token)) return { kind: 'wrong' };
-    return { kind: 'ok', auth: { via: 'bearer', csrf: csrfToken(o.keys, 'bearer') } };
-  }
-  if (header !== undefined && /^basic\s/i.test(header)) {
-    const sent = basicPassword(header);
-    if (sent === null) return { kind: 'none', staleCookie: false };
-    if (token === null || o.keys === null || !safeEqual(sent, token)) return { kind: 'wrong' };
-    return { kind: 'ok', auth: { via: 'basic', csrf: csrfToken(o.keys, 'basic') } };
+    const check = access.checkToken(req, sent, scheme);
+    if (check.kind !== 'ok') return check;
+    const { name, role } = check.user;
+    return { kind: 'ok', principal: { name, role, via: scheme, csrf: csrfFor(sent, scheme), session: null } };
   }
   const cookie = req.cookies[SESSION_COOKIE];
   if (cookie === undefined) return { kind: 'none', staleCookie: false };
-  const session = token === null || o.keys === null ? null : readSession(o.keys, cookie, o.now());
-  if (session === null || o.keys === null) return { kind: 'none', staleCookie: true };
-  return { kind: 'ok', auth: { via: 'session', csrf: csrfToken(o.keys, `session:${session.id}`) } };
+  const principal = await access.sessionPrincipal(cookie);
+  return principal === null ? { kind: 'none', staleCookie: true } : { kind: 'ok', principal };
 }
 
 function refuseCsrf(req: FastifyRequest, reply: FastifyReply, why: string): FastifyReply {
@@ -73,14 +56,16 @@ function loginLocation(req: FastifyRequest): string {
   return req.method === 'GET' ? `/admin/login?next=${encodeURIComponent(req.url)}` : '/admin/login';
 }
 
-/** Install the admin guard (authentication and CSRF checks) on every route of `admin` and its children. */
-export function installGuard(admin: FastifyInstance, o: GuardOptions): void {
+/** Install the admin guard (authentication, CSRF, roles) on every route of `admin` and its children. */
+export function installGuard(admin: FastifyInstance, access: Access): void {
   admin.addHook('onRequest', async (req, reply) => {
-    const id = identify(req, o);
-    if (id.kind === 'wrong') return sendError(req, reply, new LlreconError('LLRECON_FORBIDDEN', 'wrong admin token'));
-    const isPublic = req.routeOptions.url !== undefined && o.publicRoutes.has(req.routeOptions.url);
-    if (id.kind === 'ok') authOf.set(req, id.auth);
-    if (isPublic) {
+    const pattern = req.routeOptions.url ?? '';
+    const needs = requirement(req.method, pattern);
+    const id = await identify(req, access);
+    if (id.kind === 'throttled') return sendError(req, reply, throttledError(reply, id.retryAfterMs));
+    if (id.kind === 'wrong') return sendError(req, reply, new LlreconError('LLRECON_FORBIDDEN', 'wrong token'));
+    if (id.kind === 'ok') setPrincipal(req, id.principal);
+    if (needs.kind === 'public') {
       // logging in from a foreign page (login CSRF) is refused; clients that send no origin at all may log in
       if (isStateChanging(req.method) && originCheck(req) === 'foreign')
         return refuseCsrf(req, reply, 'the form was not sent from this site');
@@ -90,23 +75,23 @@ export function installGuard(admin: FastifyInstance, o: GuardOptions): void {
       if (id.staleCookie) reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
       if (wantsHtml(req)) return reply.code(303).header('location', loginLocation(req)).send();
       reply.header('www-authenticate', 'Bearer realm="llrecon admin"');
-      return sendError(
-        req,
-        reply,
-        new LlreconError('LLRECON_UNAUTHORIZED', 'the admin token is required (Authorization: Bearer …, or log in)'),
-      );
+      return sendError(req, reply, new LlreconError('LLRECON_UNAUTHORIZED', 'a token is required (Authorization: Bearer …, or log in)'));
     }
-    if (id.auth.via !== 'bearer' && isStateChanging(req.method) && originCheck(req) !== 'same')
+    const p = id.principal;
+    if (p.via !== 'bearer' && isStateChanging(req.method) && originCheck(req) !== 'same')
       return refuseCsrf(req, reply, 'Origin or Referer must name this site');
+    if (needs.kind === 'refused') return sendError(req, reply, new LlreconError('LLRECON_DASHBOARD_ACTION_REFUSED', needs.why), p.csrf);
+    if (!allows(p, needs.role)) return sendError(req, reply, roleError(p, needs.role), p.csrf);
   });
 
   admin.addHook('preHandler', async (req, reply) => {
-    const auth = authOf.get(req);
-    if (!auth || auth.via === 'bearer' || !isStateChanging(req.method)) return;
+    const p = principalOf(req);
+    if (!p || p.via === 'bearer' || !isStateChanging(req.method)) return;
     const url = req.routeOptions.url ?? '';
-    if (o.publicRoutes.has(url) || url.startsWith(o.originOnlyPrefix)) return;
+    // bull-board's UI cannot carry our form token: its API is checked by origin (above) only
+    if (requirement(req.method, url).kind === 'public' || url.startsWith(`${JOB_BOARD_PATH}/`)) return;
     const body = req.body;
     const sent = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
-    if (!formTokenMatches(auth.csrf, sent)) return refuseCsrf(req, reply, 'missing or wrong form token');
+    if (!formTokenMatches(p.csrf, sent)) return refuseCsrf(req, reply, 'missing or wrong form token');
   });
 }

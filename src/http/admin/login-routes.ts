@@ -1,15 +1,19 @@
-// GET/POST /admin/login (the token form, which sets the session cookie), GET/POST /admin/logout, GET /admin.
+// GET/POST /admin/login (the token form, which starts a session and sets its cookie), GET/POST /admin/logout
+// (which ends the session in Redis, not only the cookie), GET /admin.
 import type { FastifyInstance } from 'fastify';
+import { tokenFingerprint } from '../../auth/users.js';
 import { LlreconError } from '../../errors.js';
-import { safeEqual } from '../auth.js';
+import { sourceAddress, throttledError, type Access } from '../access.js';
 import { adminAuth } from './guard.js';
 import { loginPage, logoutPage } from './pages/login.js';
+import { PUBLIC_ROUTES } from './permissions.js';
 import { sendError, sendPage, wantsHtml } from './reply.js';
-import { SESSION_COOKIE, SESSION_TTL_MS, issueSession, sessionCookieOptions, type AdminKeys } from './session.js';
+import { SESSION_COOKIE, sessionCookieOptions } from './session.js';
 
 /** Where the login page starts. */
-export const LOGIN_ROUTE = '/admin/login';
+export const LOGIN_ROUTE = [...PUBLIC_ROUTES][0] as string;
 const HOME = '/admin/orders';
+const TOKEN_MAX = 512;
 
 /** A page of ours to go back to after logging in; anything else (another site, the login page) goes home. */
 export function safeNext(next: unknown): string {
@@ -22,7 +26,7 @@ function field(body: unknown, name: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
 }
 
-export function registerLoginRoutes(admin: FastifyInstance, o: { token: string | null; keys: AdminKeys | null; now: () => number }): void {
+export function registerLoginRoutes(admin: FastifyInstance, access: Access): void {
   admin.get('/', async (_req, reply) => reply.code(303).header('location', HOME).send());
 
   admin.get('/login', async (req, reply) => {
@@ -34,22 +38,31 @@ export function registerLoginRoutes(admin: FastifyInstance, o: { token: string |
   admin.post('/login', async (req, reply) => {
     const next = safeNext(field(req.body, 'next'));
     const sent = field(req.body, 'token');
-    const ok = typeof sent === 'string' && o.token !== null && safeEqual(sent.trim(), o.token);
-    if (!ok || o.keys === null) {
-      const err = new LlreconError(
-        'LLRECON_FORBIDDEN',
-        typeof sent === 'string' && sent !== '' ? 'That is not the admin token.' : 'Enter the admin token.',
-      );
-      return wantsHtml(req) ? sendPage(reply, err.status, loginPage({ next, error: err.message })) : sendError(req, reply, err);
-    }
-    const { cookie } = issueSession(o.keys, o.now());
-    reply.setCookie(SESSION_COOKIE, cookie, sessionCookieOptions(req.protocol === 'https', Math.floor(SESSION_TTL_MS / 1000)));
+    const token = typeof sent === 'string' ? sent.trim() : '';
+    const refuse = (err: LlreconError) =>
+      wantsHtml(req) ? sendPage(reply, err.status, loginPage({ next, error: err.message })) : sendError(req, reply, err);
+    if (token === '' || token.length > TOKEN_MAX) return refuse(new LlreconError('LLRECON_FORBIDDEN', 'Enter your token.'));
+    const check = access.checkToken(req, token, 'login');
+    if (check.kind === 'throttled') return refuse(throttledError(reply, check.retryAfterMs));
+    if (check.kind === 'wrong') return refuse(new LlreconError('LLRECON_FORBIDDEN', 'That token is not valid.'));
+    if (access.sessions === null) throw new LlreconError('LLRECON_INTERNAL', 'no session store');
+    const now = access.now();
+    const { secret } = await access.sessions.create(
+      check.user.name,
+      tokenFingerprint(check.user),
+      { ip: sourceAddress(req), agent: req.headers['user-agent'] },
+      now,
+    );
+    req.log.info({ user: check.user.name, ip: sourceAddress(req) }, 'signed in');
+    reply.setCookie(SESSION_COOKIE, secret, sessionCookieOptions(req.protocol === 'https', Math.floor(access.sessions.absoluteMs / 1000)));
     return reply.code(303).header('location', next).send();
   });
 
   admin.get('/logout', async (req, reply) => sendPage(reply, 200, logoutPage(adminAuth(req)?.csrf ?? '')));
 
   admin.post('/logout', async (req, reply) => {
+    const p = adminAuth(req);
+    if (p?.session && access.sessions) await access.sessions.end(p.session.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
     return reply.code(303).header('location', LOGIN_ROUTE).send();
   });

@@ -1,10 +1,12 @@
 // The orders pages: GET /admin/orders (list), GET /admin/orders/:no_order (one order), and
-// POST /admin/orders/:no_order/requery (an operator's re-query, with name and reason, then back to the order).
+// POST /admin/orders/:no_order/requery (an operator's re-query with a reason, recorded under the signed-in name,
+// then back to the order).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
 import { ORDER_STATES, isOrderState } from '../../reconcile/states.js';
 import { adminAuth } from './guard.js';
+import type { SignedIn } from './pages/layout.js';
 import { mergeTimeline } from './order-timeline.js';
 import { orderHref } from './pages/format.js';
 import { REQUERY_TEXT_MAX, orderPage, type RequeryForm } from './pages/order.js';
@@ -35,19 +37,28 @@ export function parseOrdersQuery(q: Record<string, unknown>): OrdersFilter | Llr
   return { state: state === '' ? null : state, age: age === '' ? null : age, search, page: Number(pageText) };
 }
 
-/** Name and reason of a re-query, checked: both required, at most 200 characters. */
+/**
+ * The reason of a re-query, checked: required, at most 200 characters. Who asked is the signed-in user, never a
+ * field of the form (an `actor` field sent anyway is ignored).
+ */
 export function parseRequeryForm(body: unknown): RequeryForm {
   const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const actor = str(b.actor).trim();
   const reason = str(b.reason).trim();
   const errors: RequeryForm['errors'] = {};
-  const check = (v: string, what: string) =>
-    v === '' ? `Give ${what}.` : v.length > REQUERY_TEXT_MAX ? `At most ${REQUERY_TEXT_MAX} characters (${v.length} given).` : undefined;
-  const a = check(actor, 'your name');
-  const r = check(reason, 'a short reason');
-  if (a) errors.actor = a;
+  const r =
+    reason === ''
+      ? 'Give a short reason.'
+      : reason.length > REQUERY_TEXT_MAX
+        ? `At most ${REQUERY_TEXT_MAX} characters (${reason.length} given).`
+        : undefined;
   if (r) errors.reason = r;
-  return { actor, reason, errors };
+  return { reason, errors };
+}
+
+/** Who is signed in, for the top bar. */
+export function signedIn(req: FastifyRequest): SignedIn | null {
+  const p = adminAuth(req);
+  return p ? { name: p.name, role: p.role } : null;
 }
 
 export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): void {
@@ -60,7 +71,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
     return sendPage(
       reply,
       status,
-      orderPage({ now: Date.now(), csrf: csrfOf(req), order, entries: mergeTimeline(history, timeline), form, flash }),
+      orderPage({ now: Date.now(), csrf: csrfOf(req), user: signedIn(req), order, entries: mergeTimeline(history, timeline), form, flash }),
     );
   }
 
@@ -84,6 +95,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
       ordersPage({
         now,
         csrf: csrfOf(req),
+        user: signedIn(req),
         states: ORDER_STATES,
         counts,
         filter,
@@ -97,18 +109,19 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
   admin.get<{ Params: { no_order: string }; Querystring: { requeried?: string } }>('/orders/:no_order', async (req, reply) => {
     const flash =
       req.query.requeried === '1' ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).' : null;
-    return showOrder(req, reply, req.params.no_order, 200, { actor: '', reason: '', errors: {} }, flash);
+    return showOrder(req, reply, req.params.no_order, 200, { reason: '', errors: {} }, flash);
   });
 
   admin.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', async (req, reply) => {
     const no = req.params.no_order;
     const form = parseRequeryForm(req.body);
-    const bad = form.errors.actor ? 'actor' : form.errors.reason ? 'reason' : null;
-    if (bad !== null) {
-      if (!wantsHtml(req)) return sendError(req, reply, fieldError(bad, (form.errors[bad] as string).toLowerCase()));
+    if (form.errors.reason !== undefined) {
+      if (!wantsHtml(req)) return sendError(req, reply, fieldError('reason', form.errors.reason.toLowerCase()));
       return showOrder(req, reply, no, 400, form, null);
     }
-    const queued = no.length <= NO_ORDER_MAX && (await engine.requery(no, { source: 'dashboard', actor: form.actor, reason: form.reason }));
+    // the guard let only an operator through
+    const actor = adminAuth(req)?.name ?? '?';
+    const queued = no.length <= NO_ORDER_MAX && (await engine.requery(no, { source: 'dashboard', actor, reason: form.reason }));
     if (!queued) return sendError(req, reply, new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`), csrfOf(req));
     return reply
       .code(303)

@@ -19,12 +19,14 @@ header.top nav a{color:#dbe4f0;padding:6px 12px;border-radius:6px}
 header.top nav a:hover{background:rgba(255,255,255,.1);text-decoration:none}
 header.top nav a.on{background:rgba(255,255,255,.18);color:#fff}
 header.top form{margin:0}
+header.top .who{color:#dbe4f0;font-size:13px}header.top .who small{opacity:.7;margin-left:4px}
 header.top button{background:transparent;border:1px solid rgba(255,255,255,.35);color:#fff;padding:5px 12px;
 border-radius:6px;cursor:pointer;font:inherit}
 main{max-width:1240px;margin:0 auto;padding:24px 28px 48px}
 h1{font-size:22px;margin:0 0 4px}h1 .mono{font-size:inherit}h2{font-size:16px;margin:0 0 12px}
 .sub{color:var(--muted);margin:0 0 20px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin-bottom:18px}
+.card.narrow{max-width:640px}
 .callout{border-radius:10px;padding:14px 18px;margin-bottom:18px;display:flex;gap:16px;align-items:center}
 .callout.warn{background:var(--warn-bg);color:#7a2e0e;border:1px solid #fedf89}
 .callout.ok{background:var(--ok-bg);color:#054f31;border:1px solid #abefc6}

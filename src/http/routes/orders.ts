@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
-import { requireApiToken } from '../auth.js';
+import { Access, principalOf, recordedActor } from '../access.js';
+import { requireUser } from '../auth.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 
 type StoredOrder = NonNullable<Awaited<ReturnType<Engine['store']['get']>>>;
@@ -97,15 +98,24 @@ function acceptJsonOnly(app: FastifyInstance): void {
   });
 }
 
-/** `POST /orders`, `GET /orders/:no_order`, `POST /orders/:no_order/requery`, all behind the API token. */
-export const orderRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
+/** Who is recorded for this request: the token's user, with a caller-given name as a claim (see recordedActor). */
+function actorOf(req: FastifyRequest, given?: string): { actor: string } {
+  const p = principalOf(req);
+  return { actor: p === null ? (given ?? '?') : recordedActor(p, given) };
+}
+
+/**
+ * `POST /orders`, `GET /orders/:no_order`, `POST /orders/:no_order/requery`, all behind a user's bearer token
+ * (reads: any user; changes: an operator).
+ */
+export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }> = async (app, { engine, access }) => {
   acceptJsonOnly(app);
-  app.addHook('onRequest', requireApiToken(engine.config.adminToken ?? ''));
+  app.addHook('onRequest', requireUser(access ?? Access.for(engine)));
 
   const redis = <T>(what: string, work: () => Promise<T>): Promise<T> => withinRedisDeadline(engine.redisReady, what, work);
 
   app.post('/orders', async (req, reply) => {
-    const actor = headerActor(req);
+    const actor = actorOf(req, headerActor(req).actor);
     const result = await redis('the orders', () => engine.track(req.body, { source: 'api', ...actor }));
     return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
   });
@@ -123,7 +133,8 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, {
 
   app.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', async (req, reply) => {
     const no = req.params.no_order;
-    const meta = { ...headerActor(req), ...requeryBody(req.body) };
+    const given = { ...headerActor(req), ...requeryBody(req.body) };
+    const meta = { ...given, ...actorOf(req, given.actor) };
     const queued = await redis('the re-query', () => engine.requery(no, { source: 'api', ...meta }));
     if (!queued) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
     return reply.code(202).send({ requeued: no });

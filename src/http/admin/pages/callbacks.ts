@@ -4,7 +4,7 @@ import type { CallbackRecord } from '../../../engine-types.js';
 import { html, type Html } from '../html.js';
 import { maskSignString } from '../masking.js';
 import { orderHref, timeCell } from './format.js';
-import { layout } from './layout.js';
+import { layout, type SignedIn } from './layout.js';
 
 const REASONS: Record<string, string> = {
   unparseable: 'the body is not a LianLian callback (not JSON, or fields missing)',
@@ -67,6 +67,7 @@ function table(rows: readonly CallbackRecord[], now: number, empty: string): Htm
 export function callbacksPage(v: {
   now: number;
   csrf: string;
+  user?: SignedIn | null;
   rejected: readonly CallbackRecord[];
   untracked: readonly CallbackRecord[];
   limit: number;
@@ -75,6 +76,7 @@ export function callbacksPage(v: {
     title: 'Callbacks',
     section: 'callbacks',
     csrf: v.csrf,
+    user: v.user ?? null,
     body: html`<h1>Callbacks</h1>
       <p class="sub">LianLian callbacks that changed nothing, newest first (the last ${v.limit} of each kind) · times in UTC+8</p>
       <div class="card">

@@ -1,12 +1,13 @@
 // A page that only says something: a refusal, a missing order, a bad filter.
 import { html, type Html } from '../html.js';
-import { layout, type Section } from './layout.js';
+import { layout, type Section, type SignedIn } from './layout.js';
 
 export function messagePage(o: {
   title: string;
   message: string;
   code?: string;
   csrf: string | null;
+  user?: SignedIn | null;
   section?: Section;
   back?: { href: string; label: string };
 }): Html {
@@ -14,7 +15,8 @@ export function messagePage(o: {
     title: o.title,
     section: o.section ?? null,
     csrf: o.csrf,
-    body: html`<div class="card" style="max-width:640px">
+    user: o.user ?? null,
+    body: html`<div class="card narrow">
       <h1>${o.title}</h1>
       <p>${o.message}</p>
       ${o.code ? html`<p class="muted small">code <code>${o.code}</code></p>` : null}

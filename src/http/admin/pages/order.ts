@@ -1,12 +1,13 @@
-// GET /admin/orders/:no_order: the record, the merged timeline, and the re-query form (name and reason).
+// GET /admin/orders/:no_order: the record, the merged timeline, and (for operators) the re-query form: a reason;
+// the signed-in name is recorded as who asked.
 import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
 import { entryText, type Entry } from '../order-timeline.js';
 import { formatDtOrder, stateBadge, timeCell, orderHref } from './format.js';
-import { layout } from './layout.js';
+import { layout, type SignedIn } from './layout.js';
 import type { OrderRow } from './orders.js';
 
-/** Longest name or reason an operator may give. */
+/** Longest reason an operator may give. */
 export const REQUERY_TEXT_MAX = 200;
 
 /** What the page shows of an order (a subset of the store's OrderRecord). */
@@ -24,14 +25,14 @@ export interface OrderDetail extends OrderRow {
 }
 
 export interface RequeryForm {
-  actor: string;
   reason: string;
-  errors: { actor?: string; reason?: string };
+  errors: { reason?: string };
 }
 
 export interface OrderView {
   now: number;
   csrf: string;
+  user?: SignedIn | null;
   order: OrderDetail;
   entries: readonly Entry[];
   form: RequeryForm;
@@ -152,13 +153,9 @@ function record(o: OrderDetail, now: number): Html {
 
 function requeryForm(v: OrderView): Html {
   const f = v.form;
+  if (v.user?.role === 'viewer') return html`<p class="muted">Viewers read; an operator can re-query this order.</p>`;
   return html`<form method="post" action="${orderHref(v.order.no_order)}/requery">
     <input type="hidden" name="${CSRF_FIELD}" value="${v.csrf}" />
-    <div class="field">
-      <label for="actor">Your name</label>
-      <input id="actor" name="actor" value="${f.actor}" required maxlength="${REQUERY_TEXT_MAX}" autocomplete="name" />
-      ${f.errors.actor ? html`<div class="error">${f.errors.actor}</div>` : null}
-    </div>
     <div class="field">
       <label for="reason">Reason</label>
       <textarea id="reason" name="reason" rows="3" required maxlength="${REQUERY_TEXT_MAX}">${f.reason}</textarea>
@@ -167,8 +164,8 @@ function requeryForm(v: OrderView): Html {
     <button class="primary" type="submit">Re-query now</button>
     <p class="small muted">
       Asks LianLian about this order now, ahead of routine
-      polls${v.order.final ? ' (a final order changes only if LianLian now says otherwise)' : ''}. Your name and reason are kept in its
-      history.
+      polls${v.order.final ? ' (a final order changes only if LianLian now says otherwise)' : ''}. Your reason is kept in its history, under
+      ${v.user ? html`your name, <strong>${v.user.name}</strong>` : 'your name'}.
     </p>
   </form>`;
 }
@@ -179,6 +176,7 @@ export function orderPage(v: OrderView): Html {
     title: `Order ${o.no_order}`,
     section: 'orders',
     csrf: v.csrf,
+    user: v.user ?? null,
     body: html`<div class="crumbs"><a href="/admin/orders">Orders</a> /</div>
       <h1><span class="mono">${o.no_order}</span> ${stateBadge(o.state)}</h1>
       <p class="sub">

@@ -3,7 +3,7 @@
 import { isFinalState, type OrderState } from '../../../reconcile/states.js';
 import { html, type Html } from '../html.js';
 import { formatCount, formatDtOrder, orderHref, stateBadge, timeCell } from './format.js';
-import { layout } from './layout.js';
+import { layout, type SignedIn } from './layout.js';
 
 /** The "older than" choices: tracked longer ago than this. */
 export const AGES = { '10m': 10 * 60_000, '1h': 3600_000, '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
@@ -37,6 +37,7 @@ export interface OrdersFilter {
 export interface OrdersView {
   now: number;
   csrf: string;
+  user?: SignedIn | null;
   states: readonly OrderState[];
   counts: Readonly<Partial<Record<OrderState, number>>>;
   filter: OrdersFilter;
@@ -153,6 +154,7 @@ export function ordersPage(v: OrdersView): Html {
     title: 'Orders',
     section: 'orders',
     csrf: v.csrf,
+    user: v.user ?? null,
     body: html`<h1>Orders</h1>
       <p class="sub">${formatCount(all)} tracked · ${formatCount(open)} still being polled · times in UTC+8</p>
       ${needsAPerson(v)} ${chips(v)} ${abandonedHint(v)}
