@@ -1,7 +1,8 @@
 // The pieces of authentication that need no server: the users file (JSON and YAML, every refusal), finding a
 // user by token, the throttle's schedule (free failures, backoff, lockout, forgetting, IPv6 /64s, its memory
 // bound), what each admin route needs (the bull-board allow-list on route patterns), the actor recorded for an
-// action, and bull-board's page without its external font link.
+// action, bull-board's page without its external font link, and the settings ADMIN_USERS_FILE, TRUST_PROXY and
+// NOTIFY_HTTP_PORT as the configuration reads them.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,10 @@ import {
   blockAfter,
 } from '../src/auth/throttle.js';
 import { UserDirectory, combineUsers, findByToken, parseUsers, tokenFingerprint } from '../src/auth/users.js';
+import { loadConfig } from '../src/config.js';
 import { recordedActor, type Principal } from '../src/http/access.js';
 import { withoutExternalLoads } from '../src/http/admin/job-board.js';
+import { generateKeyPair } from '../src/lianlian/keys.js';
 import { BOARD_OPERATOR_ACTIONS, requirement } from '../src/http/admin/permissions.js';
 
 const hex = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -261,5 +264,84 @@ describe("bull-board's page", () => {
     expect(out).toContain('static/favicon.ico');
     expect(out).toContain('static/css/main.css');
     expect(out).toContain('<script defer src="static/js/main.js"></script>');
+  });
+});
+
+describe('the access settings', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env, { cwd: mkdtempSync(join(tmpdir(), 'llrecon-cfg-')) });
+    } catch (err) {
+      return (err as { problems: string[] }).problems;
+    }
+    return [];
+  };
+  const keys = { merchant: generateKeyPair(1024), lianlian: generateKeyPair(1024) };
+  const production = {
+    LIANLIAN_ENV: 'production',
+    LIANLIAN_OID_PARTNER: '201408071000001543',
+    LIANLIAN_PRIVATE_KEY: keys.merchant.privateBase64,
+    LIANLIAN_PUBLIC_KEY: keys.lianlian.publicBase64,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+  };
+  const usersFile = (text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'llrecon-users-')), 'users.yml');
+    writeFileSync(file, text);
+    return file;
+  };
+  const good = usersFile(`- name: ann\n  role: operator\n  token_sha256: ${hex('ann-token-0123456789abcdef')}\n`);
+
+  it('production runs with ADMIN_USERS_FILE and no ADMIN_TOKEN, and needs one of the two', () => {
+    const c = loadConfig({ ...production, ADMIN_USERS_FILE: good }, { cwd: tmpdir() });
+    expect(c.adminUsersFile).toBe(good);
+    expect(c.adminToken).toBeNull();
+    expect(problemsOf(production).filter((p) => p.startsWith('ADMIN_TOKEN'))).toEqual([
+      'ADMIN_TOKEN: required in production unless ADMIN_USERS_FILE is set (at least 24 characters, e.g. openssl rand -base64 32)',
+    ]);
+  });
+
+  it('names the file, the entry and the field of a users file that cannot be used, and never starts with it', () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'llrecon-users-')), 'missing.yaml');
+    expect(problemsOf({ ADMIN_USERS_FILE: missing })).toEqual([`ADMIN_USERS_FILE: cannot read ${missing} (ENOENT)`]);
+    expect(problemsOf({ ADMIN_USERS_FILE: usersFile('- name: ann\n  role: root\n  token_sha256: x\n') })).toEqual([
+      'ADMIN_USERS_FILE: entry 0 (ann): token_sha256 must be the SHA-256 of the token, 64 hex digits (printf %s "$TOKEN" | sha256sum)',
+    ]);
+    expect(
+      problemsOf({
+        ADMIN_TOKEN: 'the-admin-token-0123456789',
+        ADMIN_USERS_FILE: usersFile(`[{"name":"admin","role":"viewer","token_sha256":"${hex('x')}"}]`),
+      }),
+    ).toEqual([`ADMIN_USERS_FILE: the name "admin" belongs to ADMIN_TOKEN's operator: rename that user, or unset ADMIN_TOKEN`]);
+  });
+
+  it('TRUST_PROXY takes addresses, CIDRs and the named ranges, and refuses anything that would trust everyone or is no address', () => {
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.2 ,fd00::/8, loopback,uniquelocal' }, { cwd: tmpdir() }).trustProxy).toEqual([
+      '10.0.0.2',
+      'fd00::/8',
+      'loopback',
+      'uniquelocal',
+    ]);
+    for (const [value, message] of [
+      ['true', /"true" is not an IP address/],
+      ['*', /"\*" is not an IP address/],
+      ['proxy.example', /is not an IP address, a CIDR, or one of loopback, linklocal, uniquelocal/],
+      ['10.0.0.0/33', /the prefix length must be 1 to 32/],
+      ['::/0', /trusts every address/],
+      ['0.0.0.0/0', /trusts every address/],
+      ['10.0.0.1/8/1', /is not an IP address/],
+      [',', /must list the addresses/],
+    ] as const) {
+      const problems = problemsOf({ TRUST_PROXY: value });
+      expect(problems, value).toHaveLength(1);
+      expect(problems[0], value).toMatch(/^TRUST_PROXY: /);
+      expect(problems[0], value).toMatch(message);
+    }
+  });
+
+  it('NOTIFY_HTTP_PORT is a port other than HTTP_PORT', () => {
+    expect(loadConfig({ NOTIFY_HTTP_PORT: '8081' }, { cwd: tmpdir() }).notifyHttpPort).toBe(8081);
+    expect(loadConfig({ NOTIFY_HTTP_PORT: '0', HTTP_PORT: '0' }, { cwd: tmpdir() }).notifyHttpPort).toBe(0);
+    expect(problemsOf({ NOTIFY_HTTP_PORT: '3000' })).toEqual(['NOTIFY_HTTP_PORT: must differ from HTTP_PORT (it is a second listener)']);
+    expect(problemsOf({ NOTIFY_HTTP_PORT: 'http' })).toEqual(['NOTIFY_HTTP_PORT: must be a whole number from 0 to 65535 (got "http")']);
   });
 });

@@ -118,7 +118,7 @@ function loggedRoute(req: FastifyRequest): string {
 function createServer(engine: Engine, opts: BuildAppOptions): FastifyInstance {
   const sendError = (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const e = asLlreconError(err, req);
-    if (e.status >= 500) req.log.error({ err: e.code === 'LLRECON_INTERNAL' ? err : e, route: loggedRoute(req) }, 'request failed');
+    if (e.status >= 500) req.log.error({ err: e.code === 'LLRECON_INTERNAL' ? err : e, path: loggedRoute(req) }, 'request failed');
     return reply.code(e.status).header('cache-control', 'no-store').send({ error: e.toJSON() });
   };
   const app = Fastify({
@@ -139,7 +139,7 @@ function createServer(engine: Engine, opts: BuildAppOptions): FastifyInstance {
   installNotFound(app);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
-      { method: req.method, route: loggedRoute(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { method: req.method, path: loggedRoute(req), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'http request',
     );
   });
