@@ -508,6 +508,10 @@ describe('what reaches the log', () => {
         body: `card_no=${TEST_CARD_NO}&card_no=${TEST_CARD_NO}&sign=${encodeURIComponent(sign)}`,
       }),
       fetch(`${base}/orders/${encodeURIComponent(no)}?token=${token}`, { headers: { authorization: `Bearer ${token}` } }),
+      // what a stranger puts in a path: an unknown route, or a route's parameter
+      fetch(`${base}/no-such-page/${token}`, { headers: { accept: 'application/json' } }),
+      fetch(`${base}/admin/${session}/x`, { headers: { cookie } }),
+      fetch(`${base}/orders/${TEST_CARD_NO}`, { headers: { authorization: `Bearer ${token}` } }),
       // malformed HTTP carrying credentials: Fastify's client-error path logs the error object
       rawExchange(base, {
         path: '/orders',

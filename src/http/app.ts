@@ -3,8 +3,8 @@
 // `{"error":{"code","message","field"?}}` with the status of its code. Behind TRUST_PROXY's proxies, the client's
 // address, scheme and host are taken from their X-Forwarded-For/-Proto/-Host (Fastify's trustProxy).
 // Request bodies and credentials are never logged: Fastify's own request logging (which would log the whole
-// request object) is off, and one line per request (method, route pattern — or for an unknown route the path,
-// cut short —, status, time) is logged at debug level instead.
+// request object) is off, and one line per request (method, route pattern, status, time) is logged at debug
+// level instead.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, {
@@ -106,12 +106,13 @@ function trustProxyOf(engine: Engine): string[] | false {
   return list !== null && list.length > 0 ? [...list] : false;
 }
 
-/** What a request is logged as: its route pattern, or for an unknown route its path (without query), cut short. */
+/**
+ * What a request is logged as: its route pattern (`/orders/:no_order`, never the order number or anything else a
+ * caller put in the path), or `(no route)`: an unknown path is whatever a stranger typed, a token or a card number
+ * included.
+ */
 function loggedRoute(req: FastifyRequest): string {
-  const pattern = req.routeOptions.url;
-  if (pattern !== undefined) return pattern;
-  const path = pathOf(req);
-  return path.length > 80 ? `${path.slice(0, 80)}…` : path;
+  return req.routeOptions.url ?? '(no route)';
 }
 
 /** A Fastify server with our limits, error shape, 404/405 answers and request log line, and no route yet. */
