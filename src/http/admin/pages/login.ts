@@ -1,4 +1,4 @@
-// The login form: one field, the admin token.
+// The login form: one field, the user's token (ADMIN_TOKEN's, or one of ADMIN_USERS_FILE's users).
 import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
 import { layout } from './layout.js';
@@ -10,11 +10,13 @@ export function loginPage(o: { next: string; error: string | null }): Html {
     csrf: null,
     body: html`<div class="card login">
       <h1>Log in</h1>
-      <p class="muted">Enter the admin token (<code>ADMIN_TOKEN</code>; in sandbox mode the start-up banner shows it).</p>
+      <p class="muted">
+        Enter your token: the one your administrator gave you, or <code>ADMIN_TOKEN</code> (in sandbox mode the start-up banner shows it).
+      </p>
       <form method="post" action="/admin/login">
         <input type="hidden" name="next" value="${o.next}" />
         <div class="field">
-          <label for="token">Admin token</label>
+          <label for="token">Token</label>
           <input id="token" name="token" type="password" autocomplete="off" required autofocus />
           ${o.error ? html`<div class="error" role="alert">${o.error}</div>` : null}
         </div>
