@@ -4,7 +4,6 @@
 // against the public origin, throttling per real client), and from any other peer those headers are ignored; and
 // a production daemon runs with named users only (no ADMIN_TOKEN), both listeners, and the proxy setting.
 import { createHash, randomBytes } from 'node:crypto';
-import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,32 +19,8 @@ import { freePort } from '../src/redis/embedded-server.js';
 import { cliProcess } from './support/cli.js';
 import { fetchFrom, freshLoopback } from './support/from-address.js';
 import { registerSecrets } from './support/log-capture.js';
+import { baseOf, withRoutes, type RouteDef } from './support/route-list.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
-
-interface RouteDef {
-  method: string;
-  url: string;
-}
-
-/** Build an app and record every route it declares (Fastify announces each new instance before any plugin). */
-async function withRoutes(build: () => Promise<FastifyInstance>): Promise<{ app: FastifyInstance; routes: RouteDef[] }> {
-  const routes: RouteDef[] = [];
-  const onInit = (message: unknown) =>
-    (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', (r) => {
-      for (const method of [r.method].flat()) routes.push({ method, url: r.url });
-    });
-  diagnostics.subscribe('fastify.initialization', onInit);
-  try {
-    return { app: await build(), routes };
-  } finally {
-    diagnostics.unsubscribe('fastify.initialization', onInit);
-  }
-}
-
-const urlOf = (app: FastifyInstance) => {
-  const addr = app.server.address();
-  return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-};
 
 /** A callback as LianLian signs it (with the simulator's LianLian key of the stack). */
 function signedCallback(s: Stack, no: string): string {
@@ -86,7 +61,7 @@ describe('the callbacks-only listener (NOTIFY_HTTP_PORT)', () => {
   });
 
   it('answers 404 for every other route of the app, with credentials, and changes nothing', async () => {
-    const base = urlOf(callbacks.app);
+    const base = baseOf(callbacks.app);
     const others = main.routes.filter((r) => !callbacks.routes.some((c) => c.method === r.method && c.url === r.url));
     expect(others.length).toBeGreaterThan(50);
     expect(others.map((r) => r.url)).toEqual(
@@ -111,7 +86,7 @@ describe('the callbacks-only listener (NOTIFY_HTTP_PORT)', () => {
   });
 
   it('takes a signed callback and a url_return form, as the main listener does', async () => {
-    const base = urlOf(callbacks.app);
+    const base = baseOf(callbacks.app);
     const raw = signedCallback(stack, `EDGE${Date.now()}`);
     const res = await fetch(`${base}/notify/lianlian`, {
       method: 'POST',

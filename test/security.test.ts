@@ -1,12 +1,11 @@
 // The locks of the whole HTTP app: every route it serves (enumerated with an onRoute hook installed before the app
 // registers a single route, so a new one cannot slip past) refuses requests without the token unless it is on the
-// short public list; a viewer (ADMIN_USERS_FILE) reads every route but changes none, an operator may call each
-// but bull-board's refused actions; tokens are compared in constant time; the dashboard's state-changing routes
-// need the CSRF token or our Origin; and no credential, signature or card number sent in a request reaches the log.
-import { createHash, randomBytes } from 'node:crypto';
+// short public list (what each role may do on every route: roles.test.ts); tokens are compared in constant time; the
+// dashboard's state-changing routes need the CSRF token or our Origin; and no credential, signature or card number
+// sent in a request reaches the log.
+import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
@@ -72,23 +71,8 @@ async function buildWatched(s: Stack): Promise<FastifyInstance> {
   }
 }
 
-/** Two named users beside ADMIN_TOKEN's `admin`: a viewer and an operator (ADMIN_USERS_FILE). */
-const viewerToken = randomBytes(24).toString('base64url');
-const operatorToken = randomBytes(24).toString('base64url');
-
-function usersFile(): string {
-  const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-  const file = join(mkdtempSync(join(tmpdir(), 'llrecon-users-')), 'users.yaml');
-  writeFileSync(
-    file,
-    `- name: vera\n  role: viewer\n  token_sha256: ${sha(viewerToken)}\n- name: otto\n  role: operator\n  token_sha256: ${sha(operatorToken)}\n`,
-  );
-  return file;
-}
-
 beforeAll(async () => {
-  registerSecrets(viewerToken, operatorToken);
-  stack = await startStack({ env: { ROLES: 'api', ADMIN_USERS_FILE: usersFile() } });
+  stack = await startStack({ env: { ROLES: 'api' } });
   await stack.engine.track({ no_order: no, dt_order: dt, money_order: '1.00' }, { source: 'embed' });
   await stack.engine.acceptNotification(raw, 'async');
   app = await buildWatched(stack);
@@ -204,96 +188,6 @@ describe('authentication on every route', () => {
         expect(res.status, r.url).toBeLessThan(500);
       }
     }
-  });
-});
-
-describe('roles on every route', () => {
-  const READS = new Set(['GET', 'HEAD']);
-  const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
-  const as = (token: string, r: RouteDef) =>
-    fetch(`${base}${pathFor(r.url)}`, {
-      method: r.method,
-      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
-      redirect: 'manual',
-    });
-  /** bull-board's actions open to operators; every other write of its API is refused for everyone. */
-  const BOARD_OPERATOR = new Set([
-    'PUT /admin/queues/api/queues/:queueName/retry/:queueStatus',
-    'PUT /admin/queues/api/queues/:queueName/:jobId/retry',
-    'PUT /admin/queues/api/queues/:queueName/promote',
-    'PUT /admin/queues/api/queues/:queueName/:jobId/promote',
-  ]);
-
-  it('a viewer reads every page and API route but the sessions page, and changes nothing anywhere', async () => {
-    const before = await snapshot();
-    const guarded = routes.filter((r) => !isPublic(r));
-    for (const r of guarded) {
-      const what = `${r.method} ${r.url}`;
-      const res = await as(viewerToken, r);
-      if (READS.has(r.method) && r.url !== '/admin/sessions') {
-        expect([401, 403], what).not.toContain(res.status);
-        expect(res.status, what).toBeLessThan(500);
-      } else if (r.method === 'POST' && r.url === '/admin/logout') {
-        expect(res.status, what).toBe(303);
-      } else {
-        expect(res.status, what).toBe(403);
-        if (r.method === 'HEAD') continue;
-        const refusedForAll = r.url.startsWith(BOARD_PREFIX) && !BOARD_OPERATOR.has(`${r.method} ${r.url}`);
-        expect(await codeOf(res), what).toBe(refusedForAll ? 'LLRECON_DASHBOARD_ACTION_REFUSED' : 'LLRECON_ROLE_FORBIDDEN');
-      }
-    }
-    expect(await snapshot()).toEqual(before);
-  });
-
-  it("an operator (named, or ADMIN_TOKEN's admin) may call every route, but the bull-board actions refused for everyone", async () => {
-    const changing = routes.filter((r) => !isPublic(r) && !READS.has(r.method));
-    expect(changing.length).toBeGreaterThan(20);
-    for (const token of [operatorToken, stack.adminToken])
-      for (const r of changing) {
-        const what = `${r.method} ${r.url}`;
-        const res = await as(token, r);
-        expect(res.status, what).toBeLessThan(500);
-        if (r.url.startsWith(BOARD_PREFIX) && !BOARD_OPERATOR.has(what)) {
-          expect(res.status, what).toBe(403);
-          expect(await codeOf(res), what).toBe('LLRECON_DASHBOARD_ACTION_REFUSED');
-        } else if (res.status === 403) {
-          // past the guard: only the job's own state may still refuse (a retry of a job that has not failed, a
-          // promote of one that is not delayed)
-          const body = (await res.json()) as { error: { code: string; message: string } };
-          expect(body.error.code, what).toBe('LLRECON_DASHBOARD_ACTION_REFUSED');
-          expect(body.error.message, what).toMatch(/^only (failed jobs are retried|delayed jobs are promoted)$/);
-        } else expect(res.status, what).not.toBe(401);
-      }
-    const session = await as(operatorToken, { method: 'GET', url: '/admin/sessions' });
-    expect(session.status).toBe(200);
-  });
-
-  it('records the signed-in name in the audit trail; a given actor is kept only as a claim after it', async () => {
-    const requery = (token: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${base}/orders/${encodeURIComponent(no)}/requery`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      });
-    const refused = await requery(viewerToken, { reason: 'curious' });
-    expect(refused.status).toBe(403);
-    expect(await codeOf(refused)).toBe('LLRECON_ROLE_FORBIDDEN');
-    expect((await requery(operatorToken, { reason: 'audit 1' })).status).toBe(202);
-    expect((await requery(operatorToken, { reason: 'audit 2', actor: 'admin' })).status).toBe(202);
-    expect((await requery(operatorToken, { reason: 'audit 3' }, { 'x-llrecon-actor': 'otto' })).status).toBe(202);
-    const history = await stack.engine.store.history(no);
-    expect(
-      history
-        .filter((h) => h.kind === 'action' && String(h.reason).startsWith('audit'))
-        .map((h) => `${String(h.actor)}: ${String(h.reason)}`),
-    ).toEqual(['otto: audit 1', 'otto (on behalf of admin): audit 2', 'otto: audit 3']);
-    const viewerPost = await fetch(`${base}/orders`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${viewerToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ no_order: `${no}-V`, dt_order: dt }),
-    });
-    expect(viewerPost.status).toBe(403);
-    expect(await stack.engine.store.get(`${no}-V`)).toBeNull();
   });
 });
 
