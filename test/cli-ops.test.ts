@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { cliProcess, runCli } from './support/cli.js';
@@ -22,7 +23,28 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   };
 });
-afterAll(async () => stack?.close());
+afterAll(async () => {
+  await probe?.quit();
+  await stack?.close();
+});
+
+let probe: Redis | undefined;
+
+/**
+ * The ids of llrecon's connections blocked in XREAD: only `events --follow` reads the stream so (the engine's
+ * readers use XREADGROUP, and other test files' XREADs are not on llrecon-named connections).
+ */
+async function followersBlocked(): Promise<Set<string>> {
+  probe ??= new Redis(stack.config.redisUrl as string);
+  const clients = String(await probe.call('CLIENT', 'LIST')).split('\n');
+  const fields = (line: string) => new Map(line.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return new Set(
+    clients
+      .map(fields)
+      .filter((c) => c.get('cmd') === 'xread' && (c.get('flags') ?? '').includes('b') && (c.get('name') ?? '').startsWith('llrecon:'))
+      .map((c) => c.get('id') as string),
+  );
+}
 
 describe('llrecon enqueue', () => {
   it('tracks one order from flags and reports a re-track as a duplicate', async () => {
@@ -121,12 +143,15 @@ describe('llrecon status, requery and events', () => {
     expect(mine.map((e) => e.type)).toEqual(['preauth.authorized', 'preauth.captured']);
   });
 
-  it('events --follow prints new events as they come, and stops on SIGINT', async () => {
+  it('events --follow prints new events as they come, and stops on SIGINT', { timeout: 60_000 }, async () => {
+    const before = await followersBlocked();
     const child = cliProcess(['events', '--follow'], env);
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', r));
-    await new Promise((r) => setTimeout(r, 1500)); // connected and blocking on the stream
+    // `--follow` starts at `$` (only new events): the order must change only once the command is blocked on the
+    // stream, however long tsx takes to start it
+    await waitFor(async () => [...(await followersBlocked())].some((id) => !before.has(id)), 30_000);
     const no = `FOL${Date.now()}`;
     stack.simulator.addOrder({
       oid_partner: stack.oidPartner,
