@@ -14,6 +14,7 @@ import { SECRET_FIELDS } from '../src/secret-fields.js';
 import { notifyJobId } from '../src/notify/intake.js';
 import { fetchFrom, freshLoopback } from './support/from-address.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
+import { adminLogin } from './support/admin-login.js';
 
 const CARD = '6222021234567890123';
 
@@ -173,17 +174,7 @@ describe('the admin routes against a running llrecon', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers, redirect: 'manual' });
 
-  async function login(): Promise<string> {
-    const res = await fetch(`${base}/admin/login`, {
-      method: 'POST',
-      body: new URLSearchParams({ token: stack.adminToken }),
-      redirect: 'manual',
-    });
-    expect(res.status).toBe(303);
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('llrecon_admin='));
-    expect(set).toBeDefined();
-    return (set as string).split(';')[0] as string;
-  }
+  const login = (): Promise<string> => adminLogin(base, stack.adminToken);
 
   async function csrfOf(cookie: string): Promise<string> {
     const page = await (await get(`/admin/orders/${encodeURIComponent(no)}`, { cookie, accept: 'text/html' })).text();

@@ -21,6 +21,7 @@ import { fetchFrom, freshLoopback } from './support/from-address.js';
 import { prototypeProperties, rawExchange, stateOf } from './support/hostile.js';
 import { TEST_CARD_NO, registerSecrets, testLogDir } from './support/log-capture.js';
 import { startStack, type Stack } from './support/stack.js';
+import { adminLogin } from './support/admin-login.js';
 
 interface RouteDef {
   method: string;
@@ -97,17 +98,7 @@ function pathFor(url: string): string {
   return url.replace(/:(\w+)/g, (_, name: string) => values[name] ?? 'x').replace(/\*$/, 'x.js');
 }
 
-async function login(): Promise<string> {
-  const res = await fetch(`${base}/admin/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ token: stack.adminToken }),
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-  const set = res.headers.getSetCookie().find((c) => c.startsWith('llrecon_admin='));
-  expect(set).toBeDefined();
-  return (set as string).split(';')[0] as string;
-}
+const login = (): Promise<string> => adminLogin(base, stack.adminToken);
 
 /** What a refused or accepted request could have changed. */
 async function snapshot(): Promise<unknown> {

@@ -1,11 +1,9 @@
 // The LianLian simulator: its pure timelines, and its HTTP behaviour over real loopback HTTP — answers,
 // signatures, errors, every fault kind, asynchronous notifications, the Verify API and the WEB Payment cashier.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSandboxKeys } from '../src/sandbox/keys.js';
@@ -27,6 +25,7 @@ import {
   type Timeline,
 } from '../src/sandbox/timeline.js';
 import { lianlianKeys1024, merchantKeys1024 } from './support/keys.js';
+import { launchTs } from './support/launch.js';
 
 const OID = '201408071000001543';
 const T0 = Date.parse('2026-03-01T04:00:00Z');
@@ -677,23 +676,16 @@ describe('llrecon sandbox', () => {
 
   it('runs the simulator on its own with demo orders, answers with the kept keys, and stops on SIGTERM', async () => {
     const dir = tmp();
-    const root = fileURLToPath(new URL('..', import.meta.url));
     const code = [
       "const { Command } = await import('commander');",
       "const { register } = await import('./src/cli/commands/sandbox.ts');",
       "const program = new Command('llrecon'); register(program);",
       `await program.parseAsync(['node', 'llrecon', 'sandbox', '--port', '0', '--orders', '2', '--seed', '5', '--keys-dir', ${JSON.stringify(dir)}]);`,
     ].join('\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const sandbox = launchTs({ code }, { env: process.env, input: null });
     try {
-      await until(() => out.includes('Ctrl-C stops it.'), 15_000);
+      await sandbox.waitForOutput('Ctrl-C stops it.', 15_000);
+      const out = sandbox.all;
       const keys = ensureSandboxKeys(dir);
       expect(out).toContain(`oid_partner:     ${keys.oidPartner}`);
       expect(out).toContain(join(dir, 'merchant_private.pem'));
@@ -709,9 +701,9 @@ describe('llrecon sandbox', () => {
       expect(verifyBody(answer, importPublicKey(keys.lianlianPublic)).reason).toBe('ok');
       expect(JSON.parse(answer)).toMatchObject({ ret_code: '2003', no_order: no, money_order: money });
     } finally {
-      child.kill('SIGTERM');
+      sandbox.child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
+    expect(await sandbox.exited).toBe(0);
     expect(existsSync(join(dir, 'lianlian_private.pem'))).toBe(true);
   });
 });

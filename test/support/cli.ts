@@ -1,5 +1,6 @@
-// Running the real `llrecon` command (through tsx, from source) in tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Running the real `llrecon` command (through tsx, from source) in tests: the launcher's `llrecon` variant.
+import type { ChildProcess } from 'node:child_process';
+import { launchTs, type Launched } from './launch.js';
 
 export interface CliResult {
   code: number | null;
@@ -7,29 +8,38 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cliProcess(args: string[], env: Record<string, string | undefined>, input?: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin?.end(input ?? '');
-  return child;
+/** `llrecon …args` with only PATH and HOME of the test's environment, plus `env`; `input` on stdin. */
+function launchCli(args: string[], env: Record<string, string | undefined>, input?: string): Launched {
+  return launchTs(
+    { script: 'src/cli/main.ts', args },
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, input: input ?? '' },
+  );
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined>, input?: string, timeoutMs = 30_000): Promise<CliResult> {
-  const child = cliProcess(args, env, input);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`llrecon ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+/** The running command, for tests that talk to it while it runs (read its stdout, send it signals). */
+export function cliProcess(args: string[], env: Record<string, string | undefined>, input?: string): ChildProcess {
+  return launchCli(args, env, input).child;
+}
+
+/** Runs the command to its end (SIGKILL and a rejection after `timeoutMs`). */
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input?: string,
+  timeoutMs = 30_000,
+): Promise<CliResult> {
+  const run = launchCli(args, env, input);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`llrecon ${args.join(' ')} did not finish in ${timeoutMs} ms\n${run.stdout}\n${run.stderr}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
   });
+  try {
+    const code = await Promise.race([run.exited, timedOut]);
+    return { code, stdout: run.stdout, stderr: run.stderr };
+  } finally {
+    clearTimeout(timer);
+  }
 }
