@@ -142,7 +142,9 @@ describe('on a real Redis Cluster', () => {
     expect((await store.counts()).authorized).toBe(1);
     expect((await store.list({ search: 'B', limit: 10, offset: 0 })).orders.map((o) => o.no_order)).toEqual(['B-2']);
     expect((await readEvents(redis, ks)).map((e) => e.event.subject)).toEqual(['{evil}']);
-    expect(await new SlidingWindowLimiter(redis, ks, { limit: 5 }).acquire('high')).toBeGreaterThanOrEqual(0);
+    await new SlidingWindowLimiter(redis, ks, { limit: 5 }).acquire('high');
+    expect(await redis.zcard(ks.rateLog)).toBe(1); // the grant is logged under the keyspace's slot
+    expect(await redis.zcard(ks.rateWaiters)).toBe(0); // and the high waiter withdrew
     const sink = { redis, ks, config: { eventsRetentionMs: 60_000 } };
     const attempt = { at: 1600, attempt: 1, result: 'delivered' as const, status: 200, ms: 5 };
     await recordAttempt(sink, { id: 'E-1', no: '{evil}', v: 1 }, attempt, true);
