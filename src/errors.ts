@@ -1,6 +1,7 @@
 // The one catalogue of llrecon's coded errors (the model is Fastify's lib/errors.js).
 // Every error llrecon throws on purpose is an LlreconError with a stable `code` from this list.
-// Codes are a contract: never reuse or rename a retired one. Add new ones at the end of their group.
+// Codes are a contract: never reuse or rename a retired one. Add new ones at the end of their group, and document
+// each in docs/errors.md (test/errors-catalogue.test.ts fails on a code missing there, or thrown nowhere).
 
 export type ErrorKind =
   | 'input' // the caller sent something wrong: a 4xx
@@ -48,8 +49,6 @@ export const ERRORS = {
   LLRECON_REDIS_EVICTION: { kind: 'config', status: 500, message: 'Redis would evict keys' },
 
   // signatures
-  LLRECON_SIGN_MISSING: { kind: 'signature', status: 400, message: 'no sign field' },
-  LLRECON_SIGN_INVALID: { kind: 'signature', status: 400, message: 'signature does not verify' },
   LLRECON_SIGN_NON_STRING: { kind: 'signature', status: 400, message: 'a signed field is not a string' },
 
   // the peer (LianLian or the simulator)
@@ -72,6 +71,14 @@ export const ERRORS = {
 } as const satisfies Record<string, Spec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * Codes taken out of the catalogue: never to be given to another error. LLRECON_SIGN_MISSING and
+ * LLRECON_SIGN_INVALID were never thrown: a callback's signature is judged by the notify workers, whose verdict
+ * (`no_sign`, `mismatch`) is recorded for operators rather than thrown, and an answer's is
+ * LLRECON_UNSIGNED_ANSWER / LLRECON_BAD_ANSWER_SIGNATURE.
+ */
+export const RETIRED_CODES: readonly string[] = ['LLRECON_SIGN_MISSING', 'LLRECON_SIGN_INVALID'];
 
 export interface ErrorDetails {
   /** The input field at fault, e.g. `orders[1].dt_order`. */
