@@ -202,12 +202,11 @@ describe('VerifyClient', () => {
   });
   afterAll(() => verify?.close());
 
-  const input = (no: string, verify_code = '222222') => ({
-    user_id: 'u-1',
-    token: 'D096DBA0E3E0CC8F1D504C06E71D292D',
-    verify_code,
-    no_order: no,
-  });
+  /** The payer's verification of `no`, with the token and SMS code the simulated apply step issued for it. */
+  const input = (no: string, verify_code?: string) => {
+    const issued = sim.issueVerification(no);
+    return { user_id: 'u-1', token: issued.token, verify_code: verify_code ?? issued.verify_code, no_order: no };
+  };
 
   it('returns the verified 0000 answer', async () => {
     const no = order('PR07', '31.68');
@@ -222,6 +221,7 @@ describe('VerifyClient', () => {
       currency_pay: 'CNY',
       money_pay: '210.99',
       money_settle: '31.47',
+      currency_settle: 'USD',
     });
   });
 

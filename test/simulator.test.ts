@@ -223,25 +223,49 @@ describe('the pre-auth query', () => {
     expect(expectSigned((await query({ no_order: no })).text).ret_code).toBe('PR07');
   });
 
-  it('answers an unknown order (or one whose dt_order or oid_paybill differ) with a signed 8901', async () => {
+  it('answers an unknown order (or one whose dt_order differs) with a signed 8901 by default', async () => {
     const unknown = await query({ no_order: 'NOSUCHORDER' });
     expect(expectSigned(unknown.text)).toMatchObject({ ret_code: '8901', ret_msg: '无记录', oid_partner: OID, no_order: 'NOSUCHORDER' });
     const no = addOrder([{ code: 'PR07' }]);
     expect(expectSigned((await query({ no_order: no, dt_order: '20260301120001' })).text).ret_code).toBe('8901');
-    expect(expectSigned((await query({ no_order: no, oid_paybill: '1' })).text).ret_code).toBe('8901');
+    expect(expectSigned((await query({ oid_paybill: '1' })).text)).toMatchObject({ ret_code: '8901', oid_paybill: '1' });
     expect(sim.order(no)).toBe('PR07');
   });
 
-  it('refuses bad requests with unsigned errors', async () => {
+  it("answers an oid_paybill that is not the order's with an unsigned 9092, without counting it", async () => {
     const no = addOrder([{ code: 'PR07', after: { queries: 1 } }, { code: 'PR11' }]);
+    const r = await query({ no_order: no, oid_paybill: '1' });
+    expect(r.json).toEqual({ ret_code: '9092', ret_msg: '支付单号与订单号不一致' });
+    expect(sim.order(no)).toBe('PR07');
+    // by no_order alone it is found; and LianLian's own oid_paybill is the order's
+    const found = expectSigned((await query({ no_order: no })).text);
+    expect(expectSigned((await query({ no_order: no, oid_paybill: found.oid_paybill as string })).text).ret_code).toBe('PR11');
+  });
+
+  it('refuses bad requests with unsigned errors, 1004 naming the parameter', async () => {
+    const no = addOrder([{ code: 'PR07', after: { queries: 1 } }, { code: 'PR11' }]);
+    const without = (name: string) => {
+      const fields: Record<string, string> = {
+        oid_partner: OID,
+        sign_type: 'RSA',
+        api_version: '1.0',
+        pay_type: 'F',
+        no_order: no,
+        dt_order: DT,
+      };
+      delete fields[name];
+      return JSON.stringify(signFields(fields, merchantKey));
+    };
     const cases: Array<[string, string, string]> = [
       [queryBody({ no_order: no }, stranger), '1001', '签名验证失败'],
       [JSON.stringify({ oid_partner: OID, sign_type: 'RSA', no_order: no, dt_order: DT }), '1001', '签名验证失败'],
       [queryBody({ no_order: no, oid_partner: '201408071000009999' }), '3001', '非法的商户'],
       ['{"oid_partner":', '1012', '请求报文解析失败'],
       ['[1,2]', '1012', '请求报文解析失败'],
-      [JSON.stringify(signFields({ oid_partner: OID, sign_type: 'RSA', no_order: no }, merchantKey)), '1004', '商户请求参数校验错误'],
-      [JSON.stringify(signFields({ oid_partner: OID, sign_type: 'RSA', dt_order: DT }, merchantKey)), '1004', '商户请求参数校验错误'],
+      [without('dt_order'), '1004', '商户请求参数校验错误（dt_order）'],
+      [without('api_version'), '1004', '商户请求参数校验错误（api_version）'],
+      [without('pay_type'), '1004', '商户请求参数校验错误（pay_type）'],
+      [without('no_order'), '1004', '商户请求参数校验错误（no_order）'],
     ];
     for (const [body, code, msg] of cases) {
       const r = await post(sim.queryUrl, body);
@@ -540,7 +564,11 @@ describe('orders, Verify API and WEB Payment', () => {
 
   it('Verify API: a signed 0000 with result_pay SUCCESS and the exchange fields', async () => {
     const no = addOrder([{ code: 'PR07' }], { money_order: '31.68' });
+    const issued = sim.issueVerification(no, { token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code: '222222' });
+    expect(issued).toEqual({ token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code: '222222' });
     const a = expectSigned((await post(sim.verifyUrl, verifyBody_(no))).text);
+    const settle =
+      a.money_settle === undefined ? { money_sellte: '31.47', currency_sellte: 'USD' } : { money_settle: '31.47', currency_settle: 'USD' };
     expect(a).toMatchObject({
       ret_code: '0000',
       ret_msg: '交易成功',
@@ -550,8 +578,7 @@ describe('orders, Verify API and WEB Payment', () => {
       currency_order: 'USD',
       currency_pay: 'CNY',
       money_pay: '210.99',
-      currency_settle: 'USD',
-      money_settle: '31.47',
+      ...settle,
       exchange_rate: '6.66',
     });
     expect(expectSigned((await post(sim.verifyUrl, verifyBody_('NOSUCH'))).text).ret_code).toBe('8901');
@@ -559,16 +586,17 @@ describe('orders, Verify API and WEB Payment', () => {
 
   it('Verify API: unsigned 1004 for a bad verify_code, a stale time_stamp or a missing token; 1001 for a bad signature', async () => {
     const no = addOrder([{ code: 'PR07' }]);
-    const overs: Array<Record<string, string>> = [
-      { verify_code: '12345' },
-      { verify_code: 'abcdef' },
-      { time_stamp: formatLianLianTime(clock - 31 * 60_000) },
-      { token: '' },
+    sim.issueVerification(no, { token: 'D096DBA0E3E0CC8F1D504C06E71D292D', verify_code: '222222' });
+    const overs: Array<[Record<string, string>, string]> = [
+      [{ verify_code: '12345' }, 'verify_code'],
+      [{ verify_code: 'abcdef' }, 'verify_code'],
+      [{ time_stamp: formatLianLianTime(clock - 31 * 60_000) }, 'time_stamp'],
+      [{ token: '' }, 'token'],
     ];
-    for (const over of overs)
+    for (const [over, field] of overs)
       expect(JSON.parse((await post(sim.verifyUrl, verifyBody_(no, over))).text)).toEqual({
         ret_code: '1004',
-        ret_msg: '商户请求参数校验错误',
+        ret_msg: `商户请求参数校验错误（${field}）`,
       });
     const forged = JSON.stringify({ ...(JSON.parse(verifyBody_(no)) as object), verify_code: '333333' });
     expect(JSON.parse((await post(sim.verifyUrl, forged)).text).ret_code).toBe('1001');
@@ -611,9 +639,11 @@ describe('orders, Verify API and WEB Payment', () => {
     expect(ok.status).toBe(200);
     const html = await ok.text();
     expect(html).toContain(no);
-    expect(html).toContain('action="http://127.0.0.1:9/return"');
+    // no synchronous return while the authorization has not succeeded (seed 003: none for failures)
+    expect(html).not.toContain('http://127.0.0.1:9/return');
     expect(sim.order(no)).toBe('2003');
     sim.setCode(no, 'PR07');
+    expect(await (await submit(gatewayForm(no, rx.url))).text()).toContain('action="http://127.0.0.1:9/return"');
     expect(await sim.sendNotification(no)).toBe(true);
     expect(expectSigned(rx.bodies[0] as string)).toMatchObject({ no_order: no, money_order: '12.30' });
   });

@@ -4,9 +4,12 @@ import { signFields } from '../lianlian/signature.js';
 import { retMsgFor } from './messages.js';
 import type { SimOrder } from './orders.js';
 
-/** An unsigned `{"ret_code","ret_msg"}` answer, as LianLian sends for most errors. */
-export function unsignedAnswer(code: string): string {
-  return JSON.stringify({ ret_code: code, ret_msg: retMsgFor(code) });
+/**
+ * An unsigned `{"ret_code","ret_msg"}` answer, as LianLian sends for most errors; `detail` (the parameter of a
+ * 1004) goes into `ret_msg`.
+ */
+export function unsignedAnswer(code: string, detail?: string): string {
+  return JSON.stringify({ ret_code: code, ret_msg: retMsgFor(code, detail) });
 }
 
 /** `fields` with `sign_type` RSA, signed with `key`, as a JSON body. */
@@ -15,7 +18,7 @@ export function signedBody(fields: Record<string, string>, key: PrivateKey): str
 }
 
 /** The pre-auth query answer's fields for an order that answers `code`. */
-function preauthAnswerFields(order: SimOrder, code: string): Record<string, string> {
+export function preauthAnswerFields(order: SimOrder, code: string): Record<string, string> {
   return {
     ret_code: code,
     ret_msg: retMsgFor(code),
@@ -44,12 +47,20 @@ export function signedPreauthAnswer(order: SimOrder, code: string, key: PrivateK
   return body;
 }
 
-/** The signed "no record" answer for an order LianLian does not know. */
-export function notFoundFields(oid_partner: string, ids: { no_order?: string; oid_paybill?: string }): Record<string, string> {
+/**
+ * The "no record" (8901) answer for an order LianLian does not know: unsigned as LianLian sends it, or signed with
+ * the ids asked about when `signed` (the simulator's `signNoRecord`).
+ */
+export function noRecordAnswer(
+  oid_partner: string,
+  ids: { no_order?: string; oid_paybill?: string },
+  signed: { key: PrivateKey } | null,
+): string {
+  if (signed === null) return unsignedAnswer('8901');
   const fields: Record<string, string> = { ret_code: '8901', ret_msg: retMsgFor('8901'), oid_partner };
   if (ids.no_order) fields.no_order = ids.no_order;
   if (ids.oid_paybill) fields.oid_paybill = ids.oid_paybill;
-  return fields;
+  return signedBody(fields, signed.key);
 }
 
 /** A body cut short mid-way, as a broken proxy might deliver it: not JSON. */

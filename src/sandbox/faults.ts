@@ -8,7 +8,25 @@ export type Fault =
   | { kind: 'http5xx'; status?: number } // an HTTP error status (default 503), no JSON
   | { kind: 'unsigned9999' } // an unsigned {"ret_code":"9999"} answer
   | { kind: 'malformed' } // HTTP 200 with a body that is not JSON
-  | { kind: 'badSignature' }; // the real answer, signed with a key that is not LianLian's
+  | { kind: 'badSignature' } // the real answer, signed with a key that is not LianLian's
+  | { kind: 'unsigned'; code: string } // an unsigned {"ret_code": code} answer, LianLian's usual error shape
+  // Genuine answers signed with LianLian's key, but not this request's (a misrouted reply, a lagging replica);
+  // without the optional value the simulator picks one:
+  | { kind: 'swapped'; no_order?: string } // the signed answer about another order (default: another of the merchant's)
+  | { kind: 'otherMerchant'; oid_partner?: string } // the order's answer naming another merchant
+  | { kind: 'stale'; code?: string } // an earlier state of the order (default: the last code answered before the current one)
+  | { kind: 'otherDtOrder'; dt_order?: string } // the order's answer naming another dt_order (default: a second later)
+  | { kind: 'otherPaybill'; oid_paybill?: string }; // the order's answer naming another oid_paybill
+
+/** The faults that answer a signed answer about something else than the request asked. */
+export type AnswerTwist = Extract<Fault, { kind: 'swapped' | 'otherMerchant' | 'stale' | 'otherDtOrder' | 'otherPaybill' }>;
+
+const TWISTS: ReadonlySet<string> = new Set(['swapped', 'otherMerchant', 'stale', 'otherDtOrder', 'otherPaybill']);
+
+/** Whether the fault is one of the {@link AnswerTwist}s. */
+export function isTwist(fault: Fault | null): fault is AnswerTwist {
+  return fault !== null && TWISTS.has(fault.kind);
+}
 
 /** Which requests a fault hits. */
 export interface FaultOptions {
@@ -25,6 +43,19 @@ interface Rule {
   remaining: number;
   no_order: string | undefined;
   probability: number;
+}
+
+/** The value a fault carries must be usable: a `ret_code`, an 18-digit merchant, a LianLian time … */
+function checkValues(fault: Fault): void {
+  const bad = (field: string, rule: RegExp, value: string | undefined, explanation: string): void => {
+    if (value !== undefined && !(typeof value === 'string' && rule.test(value))) throw fieldError(field, explanation);
+  };
+  if (fault.kind === 'unsigned') bad('code', /^\w{1,8}$/, fault.code ?? '', 'must be a ret_code such as "8901"');
+  if (fault.kind === 'stale') bad('code', /^\w{1,8}$/, fault.code, 'must be a ret_code such as "PR07"');
+  if (fault.kind === 'swapped') bad('no_order', /^[\x21-\x7e]{1,32}$/, fault.no_order, 'must be 1 to 32 printable ASCII characters');
+  if (fault.kind === 'otherMerchant') bad('oid_partner', /^\d{18}$/, fault.oid_partner, 'must be 18 digits');
+  if (fault.kind === 'otherDtOrder') bad('dt_order', /^\d{14}$/, fault.dt_order, 'must be 14 digits yyyyMMddHHmmss');
+  if (fault.kind === 'otherPaybill') bad('oid_paybill', /^\d{1,18}$/, fault.oid_paybill, 'must be 1 to 18 digits');
 }
 
 /** The faults waiting to happen; the first rule that matches a request (and wins its roll) is used up by it. */
@@ -45,6 +76,7 @@ export class FaultPlan {
       !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599)
     )
       throw fieldError('status', 'must be an HTTP 5xx status');
+    checkValues(fault);
     this.rules.push({ fault, remaining: times, no_order: opts.no_order, probability });
   }
 

@@ -1,28 +1,48 @@
-// Checking a merchant's signed request the way LianLian does: parseable, a known merchant, a valid signature.
+// Checking a merchant's signed request the way LianLian does, in LianLian's order: a parseable body, the
+// signature (with the key of the merchant it names: an unknown merchant has none), then the request's own fields.
 import type { PublicKey } from '../lianlian/keys.js';
 import { parseSignedBody } from '../lianlian/signed-body.js';
-import { verifyBody } from '../lianlian/signature.js';
+import { verifyFields } from '../lianlian/signature.js';
 
-/** A request that passed (its string fields), or the unsigned error code to answer. */
-export type RequestCheck = { ok: true; fields: Record<string, string> } | { ok: false; ret_code: string };
+/** A request that passed (its string fields), or the unsigned error code to answer, with the field at fault. */
+export type RequestCheck = { ok: true; fields: Record<string, string> } | { ok: false; ret_code: string; field?: string };
+
+/** What one API asks of its requests beyond the signature. */
+export interface RequestRules {
+  /** The version field, which must be `1.0`: `api_version` for the APIs, `version` for the WEB cashier. */
+  version: 'api_version' | 'version';
+  /** The `pay_type`s it takes, when it takes one. */
+  payTypes?: readonly string[];
+  /** Fields that must be present and not empty. */
+  required: readonly string[];
+}
 
 /**
- * Checks a raw JSON request body: `1012` not a JSON object, `3001` unknown `oid_partner`, `1001` missing or
- * wrong signature, `1004` a field that is not a string.
+ * Checks a raw JSON request body, in this order: `1012` not a JSON object (or a key sent twice); `1001` no `sign`;
+ * `3001` an `oid_partner` the simulator does not know; `1001` a signature that does not verify; then `1004` naming
+ * the field: a value that is not a string, the version, `pay_type`, `sign_type` (RSA), a required field.
  */
-export function checkSignedRequest(raw: string, merchants: ReadonlyMap<string, PublicKey>): RequestCheck {
-  let fields: Record<string, string>;
+export function checkSignedRequest(raw: string, merchants: ReadonlyMap<string, PublicKey>, rules: RequestRules): RequestCheck {
+  let body: ReturnType<typeof parseSignedBody>;
   try {
-    fields = parseSignedBody(raw).fields;
+    body = parseSignedBody(raw);
   } catch {
     return { ok: false, ret_code: '1012' };
   }
-  const key = fields.oid_partner === undefined ? undefined : merchants.get(fields.oid_partner);
-  if (!key) return { ok: false, ret_code: '3001' };
-  const verdict = verifyBody(raw, key);
-  if (verdict.reason === 'non_string') return { ok: false, ret_code: '1004' };
-  if (!verdict.valid) return { ok: false, ret_code: '1001' };
-  return { ok: true, fields };
+  const f = body.fields;
+  const fail = (ret_code: string, field?: string): RequestCheck => ({ ok: false, ret_code, ...(field === undefined ? {} : { field }) });
+  if (!f.sign) return fail('1001');
+  const key = f.oid_partner === undefined ? undefined : merchants.get(f.oid_partner);
+  if (!key) return fail('3001');
+  const nonString = body.nonString[0];
+  if (nonString !== undefined) return fail('1004', nonString);
+  if (!verifyFields(f, key).valid) return fail('1001');
+  if (f[rules.version] !== '1.0') return fail('1004', rules.version);
+  if (rules.payTypes && !rules.payTypes.includes(f.pay_type ?? '')) return fail('1004', 'pay_type');
+  if (f.sign_type !== 'RSA') return fail('1004', 'sign_type');
+  const missing = rules.required.find((name) => !f[name]);
+  if (missing !== undefined) return fail('1004', missing);
+  return { ok: true, fields: f };
 }
 
 /** The `no_order` a body names, if it is a JSON object with a string one (for aiming faults). */

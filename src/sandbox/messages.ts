@@ -15,7 +15,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
   PR14: '预授权撤销成功',
   PR15: '预授权撤销处理中',
   PR16: '预授权撤销失败',
-  // errors
+  // errors (LianLian's return-code table)
+  '1000': '支付授权令牌失效或错误',
   '1001': '签名验证失败',
   '1003': '交易正在处理中，请勿重复提交',
   '1004': '商户请求参数校验错误',
@@ -25,11 +26,21 @@ const MESSAGES: Readonly<Record<string, string>> = {
   '1012': '请求报文解析失败',
   '3001': '非法的商户',
   '3010': '商户无此业务权限',
+  '1901': '短信码已失效',
+  '4009': '短信验证码错误',
+  '5002': '原始交易不存在',
   '8901': '无记录',
+  '9002': '报文解析异常',
+  '9092': '支付单号与订单号不一致',
+  '9093': '无对应的支付单信息',
   '9999': '系统错误',
 };
 
-/** LianLian's Chinese `ret_msg` for a `ret_code` (a generic one for codes the simulator has no text for). */
-export function retMsgFor(code: string): string {
-  return MESSAGES[code] ?? '未知状态';
+/**
+ * LianLian's Chinese `ret_msg` for a `ret_code` (a generic one for codes the simulator has no text for); `detail`
+ * follows in full-width parentheses, as LianLian names the parameter of a 1004: `商户请求参数校验错误（api_version）`.
+ */
+export function retMsgFor(code: string, detail?: string): string {
+  const text = MESSAGES[code] ?? '未知状态';
+  return detail === undefined ? text : `${text}（${detail}）`;
 }

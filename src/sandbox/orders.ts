@@ -7,6 +7,9 @@ import { answerQuery, currentCode, randomTimeline, settle as settleTimeline, sta
 /** The codes that trigger an asynchronous notification unless an order says otherwise. */
 export const DEFAULT_NOTIFY_ON: readonly string[] = ['PR07', 'PR11', 'PR14'];
 
+/** Shared by every order not answered yet (never mutated: an answer replaces it). */
+const NOTHING_ANSWERED = [null, null] as const;
+
 /** An order as the simulator is told about it (`LianLianSimulator.addOrder`). */
 export interface NewOrder {
   oid_partner: string;
@@ -36,6 +39,11 @@ export interface SimOrder {
   readonly notifyUrl: string | null;
   readonly notifyOn: ReadonlySet<string>;
   timeline: Timeline;
+  /**
+   * The last two different codes answered to queries, newest first (what a lagging replica may still say): two
+   * fields rather than the whole list, as the simulator may hold a million orders.
+   */
+  answered: readonly [string | null, string | null];
 }
 
 /** A code an order entered, for the notifier. */
@@ -72,6 +80,7 @@ export class OrderBook {
       notifyUrl: o.notifyUrl ?? null,
       notifyOn: new Set(o.notifyOn ?? DEFAULT_NOTIFY_ON),
       timeline: o.timeline ? startTimeline(o.timeline, nowMs) : randomTimeline(this.rng, nowMs),
+      answered: NOTHING_ANSWERED,
     };
     this.orders.set(order.no_order, order);
     return order;
@@ -79,6 +88,12 @@ export class OrderBook {
 
   get(no_order: string): SimOrder | undefined {
     return this.orders.get(no_order);
+  }
+
+  /** Another order of the same merchant (the first one found), for an answer about the wrong order. */
+  another(order: SimOrder): SimOrder | undefined {
+    for (const o of this.orders.values()) if (o !== order && o.oid_partner === order.oid_partner) return o;
+    return undefined;
   }
 
   /** The order whose LianLian transaction number this is. */
@@ -105,7 +120,20 @@ export class OrderBook {
   answer(order: SimOrder, nowMs: number): { code: string; entered: Entered[] } {
     const r = answerQuery(order.timeline, nowMs);
     order.timeline = r.timeline;
+    if (order.answered[0] !== r.code) order.answered = [r.code, order.answered[0]];
     return { code: r.code, entered: r.entered.map((code) => ({ order, code })) };
+  }
+
+  /** The code the order would answer now, without counting a query: moves it on by time only. */
+  peek(order: SimOrder, nowMs: number): { code: string; entered: Entered[] } {
+    const entered = this.settle(order, nowMs);
+    return { code: currentCode(order.timeline), entered };
+  }
+
+  /** The last code answered that is not the order's current one (an earlier state), or null when there is none. */
+  earlierCode(order: SimOrder, current: string): string | null {
+    const [last, before] = order.answered;
+    return last !== current ? last : before;
   }
 
   /** The code the order answers now. */

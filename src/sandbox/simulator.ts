@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { fieldError } from '../errors.js';
 import { generateKeyPair, importPrivateKey, type PrivateKey, type PublicKey } from '../lianlian/keys.js';
 import { signFields } from '../lianlian/signature.js';
-import type { ApiContext } from './api-context.js';
+import type { ApiContext, SettleSpelling } from './api-context.js';
 import { MALFORMED_BODY, signedBody, unsignedAnswer } from './answers.js';
-import { FaultPlan, type Fault, type FaultOptions } from './faults.js';
+import { FaultPlan, isTwist, type AnswerTwist, type Fault, type FaultOptions } from './faults.js';
 import { answerGatewayForm } from './gateway-route.js';
 import { readBody, send, sendJson } from './http-io.js';
 import { peekNoOrder } from './merchant-request.js';
@@ -17,6 +17,7 @@ import { OrderBook, type Entered, type NewOrder, type SimOrder } from './orders.
 import { answerPreauthQuery } from './preauth-route.js';
 import { mulberry32 } from './timeline.js';
 import { answerVerify } from './verify-route.js';
+import { Verifications, type VerificationOptions } from './verifications.js';
 
 /** Options of {@link LianLianSimulator}. */
 export interface SimulatorOptions {
@@ -32,6 +33,13 @@ export interface SimulatorOptions {
   seed?: number;
   /** The clock (epoch ms); `Date.now` when absent. */
   now?: () => number;
+  /**
+   * Whether "no record" answers (8901) are signed: true by default for now. LianLian's error answers usually carry
+   * no `sign`: false answers them unsigned, as LianLian does. Can be changed on a running simulator.
+   */
+  signNoRecord?: boolean;
+  /** How the Verify API spells its settle fields (default `either`: drawn per answer, as the seed's table and sample differ). */
+  settleSpelling?: SettleSpelling;
 }
 
 const QUERY_PATH = '/preauthquery.htm';
@@ -47,6 +55,7 @@ export class LianLianSimulator {
   private readonly rng: () => number;
   private readonly orders: OrderBook;
   private readonly faults = new FaultPlan();
+  private readonly verifications = new Verifications();
   private readonly notifier: Notifier;
   private readonly queries = new Map<string, number>();
   private readonly delayed = new Set<NodeJS.Timeout>();
@@ -58,8 +67,11 @@ export class LianLianSimulator {
   /** Arrival times (epoch ms, fractional) of pre-auth queries, newest last; capped. */
   private readonly arrivals: number[] = [];
   private stopped = false;
+  /** Whether "no record" answers are signed (see {@link SimulatorOptions.signNoRecord}). */
+  signNoRecord: boolean;
 
   constructor(private readonly opts: SimulatorOptions) {
+    this.signNoRecord = opts.signNoRecord ?? true;
     this.merchants = new Map(opts.merchants.map((m) => [m.oid_partner, m.publicKey]));
     this.now = opts.now ?? Date.now;
     this.rng = mulberry32(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
@@ -147,7 +159,19 @@ export class LianLianSimulator {
   /** The code the order answers now, or null for an order the simulator does not know. */
   order(no_order: string): string | null {
     const o = this.orders.get(no_order);
-    return o ? this.orders.code(o, this.now()) : null;
+    if (!o) return null;
+    const { code, entered } = this.orders.peek(o, this.now());
+    this.dispatch(entered);
+    return code;
+  }
+
+  /**
+   * The apply step of exchange payment for an order: a token (valid 30 minutes) and an SMS code (valid 10 minutes)
+   * the Verify API then takes; `result_pay` (default SUCCESS) is what a successful verification answers.
+   */
+  issueVerification(no_order: string, opts: VerificationOptions = {}): { token: string; verify_code: string } {
+    const { token, verify_code } = this.verifications.issue(this.known(no_order).no_order, this.now(), this.rng, opts);
+    return { token, verify_code };
   }
 
   /** Steers an order by hand: from now on it answers `code`. Sends no notification (see `sendNotification`). */
@@ -169,7 +193,9 @@ export class LianLianSimulator {
    * Plans failures of the API answers (pre-auth query and Verify): `times` requests hit (default: until
    * {@link clearFaults}), only those naming `no_order` if given, each with chance `probability` (default 1).
    * Faults planned first are played first. `latency` and `badSignature` still answer (and count on the order's
-   * timeline); the others do not.
+   * timeline); the others do not. The answer faults (`swapped`, `otherMerchant`, `stale`, `otherDtOrder`,
+   * `otherPaybill`) answer a request that would get the order's signed answer with a genuine signed answer about
+   * something else; any other request they leave as it is.
    */
   injectFault(fault: Fault, opts: FaultOptions = {}): void {
     this.faults.add(fault, opts);
@@ -211,8 +237,19 @@ export class LianLianSimulator {
     for (const { order, code } of entered) if (order.notifyUrl !== null && order.notifyOn.has(code)) void this.notify(order, code);
   }
 
-  private context(signer: PrivateKey): ApiContext {
-    return { merchants: this.merchants, orders: this.orders, nowMs: this.now(), signer, onEntered: (e) => this.dispatch(e) };
+  private context(signer: PrivateKey, twist: AnswerTwist | null = null): ApiContext {
+    return {
+      merchants: this.merchants,
+      orders: this.orders,
+      verifications: this.verifications,
+      nowMs: this.now(),
+      signer,
+      signNoRecord: this.signNoRecord,
+      settleSpelling: this.opts.settleSpelling ?? 'either',
+      twist,
+      rng: this.rng,
+      onEntered: (e) => this.dispatch(e),
+    };
   }
 
   private stranger(): PrivateKey {
@@ -229,9 +266,7 @@ export class LianLianSimulator {
     const raw = await readBody(req);
     if (raw === null) return send(res, 413, 'text/plain;charset=utf-8', 'body too large');
     if (api === null) {
-      const form = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')
-        ? Object.fromEntries(new URLSearchParams(raw))
-        : {};
+      const form = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') ? raw : '';
       const page = answerGatewayForm(form, this.context(this.opts.lianlianPrivateKey));
       return send(res, page.status, 'text/html;charset=utf-8', page.html);
     }
@@ -241,12 +276,13 @@ export class LianLianSimulator {
     }
     const no_order = peekNoOrder(raw);
     if (path === QUERY_PATH && no_order !== null) this.queries.set(no_order, this.queryCount(no_order) + 1);
-    this.play(this.faults.take(no_order, this.rng), res, (signer) => api(raw, this.context(signer)));
+    this.play(this.faults.take(no_order, this.rng), res, (signer, twist) => api(raw, this.context(signer, twist)));
   }
 
   /** Answers normally, or plays the fault. */
-  private play(fault: Fault | null, res: ServerResponse, answer: (signer: PrivateKey) => string): void {
+  private play(fault: Fault | null, res: ServerResponse, answer: (signer: PrivateKey, twist?: AnswerTwist) => string): void {
     const key = this.opts.lianlianPrivateKey;
+    if (isTwist(fault)) return sendJson(res, answer(key, fault));
     switch (fault?.kind) {
       case undefined:
         return sendJson(res, answer(key));
@@ -267,6 +303,8 @@ export class LianLianSimulator {
       }
       case 'unsigned9999':
         return sendJson(res, unsignedAnswer('9999'));
+      case 'unsigned':
+        return sendJson(res, unsignedAnswer(fault.code));
       case 'malformed':
         return sendJson(res, MALFORMED_BODY);
       case 'badSignature':
