@@ -11,6 +11,11 @@ export interface LaunchOptions {
   input?: string | null;
   /** `inherit` shows the child's stderr in the test output instead of collecting it. */
   stderr?: 'pipe' | 'inherit';
+  /**
+   * Leader of a process group of its own, so that a test can signal the group as a terminal does
+   * (`process.kill(-child.pid, 'SIGINT')`) without hitting the test's own group.
+   */
+  detached?: boolean;
 }
 
 /** What a TypeScript process runs: a file (relative to the repository root) with arguments, or ESM source text. */
@@ -36,6 +41,7 @@ export function launchTs(entry: LaunchEntry, o: LaunchOptions): Launched {
     cwd: REPO_ROOT,
     env: o.env,
     stdio: [o.input === null ? 'ignore' : 'pipe', 'pipe', o.stderr ?? 'pipe'],
+    detached: o.detached ?? false,
   });
   live.add(child);
   child.stdin?.end(o.input ?? '');
