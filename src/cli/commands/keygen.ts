@@ -1,5 +1,6 @@
 // llrecon keygen: make the merchant's RSA key pair, write it in PEM and bare base64, print the public half to
-// upload to LianLian and the settings to use. The private key is written (mode 0600), never printed.
+// upload to LianLian and the settings to use. The private key is written (mode 0600), never printed. By default
+// the files go under the data directory (./.data/keys, git-ignored), never loose in a working tree.
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -13,6 +14,11 @@ export const KEY_FILES = {
   privateBase64: 'merchant_private.base64.txt',
   publicBase64: 'merchant_public.base64.txt',
 } as const;
+
+/** Where keygen writes without `--out`: `<DATA_DIR>/keys` (DATA_DIR defaults to `./.data`, which .gitignore covers). */
+export function defaultKeyDir(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  return resolve(cwd, env.DATA_DIR?.trim() || '.data', 'keys');
+}
 
 /** What {@link writeKeyFiles} did. */
 export interface KeygenResult {
@@ -80,11 +86,11 @@ export function register(program: Command): void {
     .command('keygen')
     .description("generate the merchant's RSA key pair (MD5withRSA signing) and print the public half to upload to LianLian")
     .option('--bits <n>', 'key size in bits (1024 to 8192)', '2048')
-    .option('--out <dir>', 'directory to write the key files into', './keys')
+    .option('--out <dir>', 'directory to write the key files into (default: <DATA_DIR>/keys, i.e. ./.data/keys)')
     .option('--force', 'replace key files that already exist')
-    .action((flags: { bits: string; out: string; force?: boolean }) => {
+    .action((flags: { bits: string; out?: string; force?: boolean }) => {
       if (!/^\d+$/.test(flags.bits)) throw fieldError('bits', `must be a whole number, got "${flags.bits}"`);
-      const result = writeKeyFiles({ dir: flags.out, bits: Number(flags.bits), force: flags.force === true });
+      const result = writeKeyFiles({ dir: flags.out ?? defaultKeyDir(), bits: Number(flags.bits), force: flags.force === true });
       process.stdout.write(`${keygenReport(result).join('\n')}\n`);
     });
 }
