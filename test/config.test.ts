@@ -49,6 +49,7 @@ const production = {
   LIANLIAN_PRIVATE_KEY: privatePem,
   LIANLIAN_PUBLIC_KEY: publicPem,
   ADMIN_TOKEN: adminToken,
+  REDIS_URL: 'redis://10.0.0.5:6379',
 };
 
 describe('loadConfig', () => {
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       publicKeyText: null,
       queryUrl: null,
       redisUrl: null,
+      redisEmbedded: false,
       redisPrefix: 'llrecon',
       redisCluster: false,
       httpHost: '127.0.0.1',
@@ -119,6 +121,7 @@ describe('loadConfig', () => {
       publicKeyText: publicPem.trim(),
       queryUrl: 'https://query.example.test/preauthquery.htm',
       redisUrl: 'redis://:pw@10.0.0.5:6380/2',
+      redisEmbedded: false,
       redisPrefix: 'shop_1.recon-a',
       redisCluster: true,
       httpHost: '0.0.0.0',
@@ -155,11 +158,12 @@ describe('loadConfig', () => {
 
   it('stops production start-up with one line per missing setting, naming each variable', () => {
     const problems = problemsOf({ LIANLIAN_ENV: 'production' });
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
     expect(problems.map((p) => p.split(':')[0])).toEqual([
       'LIANLIAN_OID_PARTNER',
       'LIANLIAN_PRIVATE_KEY',
       'LIANLIAN_PUBLIC_KEY',
+      'REDIS_URL',
       'ADMIN_TOKEN',
     ]);
     for (const p of problems) expect(p).toMatch(/required in production/);
@@ -359,6 +363,7 @@ describe('describeConfig', () => {
       LIANLIAN_PUBLIC_KEY: "sandbox: the simulator's",
       LIANLIAN_QUERY_URL: "sandbox: the simulator's",
       REDIS_URL: 'an embedded redis-server',
+      REDIS_EMBEDDED: 'false',
       REDIS_PREFIX: 'llrecon',
       REDIS_CLUSTER: 'false',
       HTTP_HOST: '127.0.0.1',

@@ -74,8 +74,26 @@ export const SETTINGS: readonly Setting[] = [
     name: 'REDIS_URL',
     field: 'redisUrl',
     meaning: 'Redis to use',
-    unset: 'an embedded `redis-server`',
+    unset: 'sandbox: an embedded `redis-server`; production: required unless `REDIS_EMBEDDED=true`',
     parser: url(['redis:', 'rediss:']),
+    describe: (c) => (c.redisUrl === null ? 'an embedded redis-server' : maskUrl(c.redisUrl)),
+    // production never falls back on the sandbox's Redis quietly (it would poll the sandbox's leftover orders)
+    check: (redisUrl, ctx) =>
+      redisUrl === null && ctx.raw('REDIS_URL') === undefined && ctx.production && ctx.raw('REDIS_EMBEDDED')?.toLowerCase() !== 'true'
+        ? 'required in production: a Redis you run (with maxmemory-policy noeviction and append-only persistence); the embedded redis-server is for the sandbox (REDIS_EMBEDDED=true runs it in production anyway)'
+        : null,
+  }),
+  setting({
+    name: 'REDIS_EMBEDDED',
+    field: 'redisEmbedded',
+    meaning:
+      '`true` lets production run the embedded `redis-server` (`REDIS_URL` unset): its data under `DATA_DIR/redis` and a generated password in `DATA_DIR/redis.password`, readable by this user only',
+    default: 'false',
+    parser: boolean,
+    check: (embedded, ctx) =>
+      embedded && ctx.raw('REDIS_URL') !== undefined
+        ? 'true needs REDIS_URL unset (it runs the embedded redis-server instead of one you run)'
+        : null,
   }),
   setting({
     name: 'REDIS_PREFIX',
@@ -143,13 +161,17 @@ export const SETTINGS: readonly Setting[] = [
           ? `must be at least ${MIN_ADMIN_TOKEN_CHARS} characters in production (e.g. openssl rand -base64 32)`
           : null,
     describe: (c) =>
-      c.adminToken !== null ? '(set, masked)' : c.env === 'sandbox' ? `sandbox: generated, kept under ${c.dataDir}` : 'unset (ADMIN_USERS_FILE only)',
+      c.adminToken !== null
+        ? '(set, masked)'
+        : c.env === 'sandbox'
+          ? `sandbox: generated, kept under ${c.dataDir}`
+          : 'unset (ADMIN_USERS_FILE only)',
   }),
   setting({
     name: 'ADMIN_USERS_FILE',
     field: 'adminUsersFile',
     meaning:
-      'named users of the API and the dashboard: a JSON or YAML list of `{name, token_sha256, role}` (role `viewer`: read; `operator`: also change — track, re-query, dashboard retry/promote); each sends their own token, llrecon keeps only its SHA-256; the audit trail records the name; re-read when it changes (a removed user or a changed token ends that user\'s sessions)',
+      "named users of the API and the dashboard: a JSON or YAML list of `{name, token_sha256, role}` (role `viewer`: read; `operator`: also change — track, re-query, dashboard retry/promote); each sends their own token, llrecon keeps only its SHA-256; the audit trail records the name; re-read when it changes (a removed user or a changed token ends that user's sessions)",
     unset: '`ADMIN_TOKEN` alone: one operator named `admin`',
     parser: usersFile,
   }),

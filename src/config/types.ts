@@ -21,6 +21,8 @@ export interface Config {
   queryUrl: string | null;
   /** null: the daemon starts its own redis-server. */
   redisUrl: string | null;
+  /** Production may run the embedded redis-server (REDIS_URL unset). */
+  redisEmbedded: boolean;
   redisPrefix: string;
   redisCluster: boolean;
   httpHost: string;
