@@ -1,26 +1,31 @@
 // The daemon: resolves what this process runs with (sandbox or production), starts Redis when none is
-// configured, the engine with the workers of ROLES, and the HTTP server; stops all of it gracefully.
+// configured, the engine with the workers of ROLES, and the HTTP listener; stops all of it gracefully.
+// The listener comes up before Redis answers — the API and pages with the `api` role, else /healthz, /readyz and
+// /metrics only — so that a Redis that cannot be reached is never a silent wait: /healthz answers, /readyz says
+// why not ready, and the connections log a warning while they retry. runDaemon() adds the signals: SIGTERM or
+// SIGINT stop the workers, then the embedded Redis (which a signal to our process group does not reach).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { maskUrl, type Config } from './config.js';
 import { createEngine, type RunningEngine } from './engine.js';
 import { LlreconError } from './errors.js';
-import { buildApp, buildNotifyApp } from './http/app.js';
-import { importPrivateKey, importPublicKey, type PrivateKey, type PublicKey } from './lianlian/keys.js';
+import { buildApp, buildHealthApp, buildNotifyApp } from './http/app.js';
+import { exportPublicBase64, importPrivateKey, importPublicKey, publicKeyOf, type PrivateKey, type PublicKey } from './lianlian/keys.js';
 import { assertMd5Supported } from './lianlian/md5-support.js';
 import { PREAUTH_QUERY_URL } from './lianlian/endpoints.js';
 import { createLogger, type Logger } from './log.js';
-import { checkRedisSafety, createRedis } from './redis/connection.js';
-import { redisUrlFile, startRedisServer, type EmbeddedRedis } from './redis/embedded-server.js';
+import { checkRedisSafety } from './redis/connection.js';
+import { embeddedRedisDir, redisPasswordFile, startEmbeddedRedis } from './redis/embedded-daemon.js';
+import type { EmbeddedRedis } from './redis/embedded-server.js';
 import { demoOrders } from './sandbox/demo-orders.js';
 import { startSandboxParts, type SandboxParts } from './sandbox/runtime.js';
 
 export interface Daemon {
   engine: RunningEngine;
   app: FastifyInstance | null;
-  /** Base URL of the HTTP server, when this process runs the `api` role. */
+  /** Base URL of the HTTP listener: the API and pages with the `api` role, else /healthz, /readyz and /metrics only. */
   url: string | null;
   /** Base URL of the callbacks-only listener (NOTIFY_HTTP_PORT), when there is one. */
   notifyUrl: string | null;
@@ -42,12 +47,59 @@ function adminTokenFor(config: Config): { token: string; generated: boolean } {
   return { token, generated: true };
 }
 
-async function ensureRedis(config: Config, log: Logger): Promise<{ url: string; embedded: EmbeddedRedis | null }> {
-  if (config.redisUrl) return { url: config.redisUrl, embedded: null };
-  const embedded = await startRedisServer({ dir: join(config.dataDir, 'redis') });
-  writeFileSync(redisUrlFile(config.dataDir), `${embedded.url}\n`);
-  log.info({ url: embedded.url, dir: join(config.dataDir, 'redis') }, 'embedded redis-server started (append-only, noeviction)');
-  return { url: embedded.url, embedded };
+/**
+ * Refuses LianLian's public key when it is the merchant's own (the public half of LIANLIAN_PRIVATE_KEY): every
+ * genuine answer would then fail to verify, and anyone holding the merchant's key could forge one.
+ */
+export function assertKeysDiffer(merchantKey: PrivateKey, lianlianKey: PublicKey): void {
+  if (exportPublicBase64(publicKeyOf(merchantKey)) === exportPublicBase64(lianlianKey))
+    throw new LlreconError(
+      'LLRECON_CONFIG',
+      "LIANLIAN_PUBLIC_KEY: this is the public half of LIANLIAN_PRIVATE_KEY (your own key, the one you upload to LianLian): give LianLian's public key instead",
+    );
+}
+
+/** Resolves once the engine's Redis answers; rejects with the signal's reason when it is aborted first. */
+async function untilRedisAnswers(engine: RunningEngine, signal: AbortSignal | undefined): Promise<void> {
+  const { redis } = engine.ctx;
+  for (;;) {
+    signal?.throwIfAborted();
+    if (redis.status === 'ready' && (await redis.ping().catch(() => null)) === 'PONG') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 250);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/** What `work` settles to, or a rejection with the signal's reason as soon as it is aborted (the work runs on). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** The refusal of an evicting Redis, and the warnings about the others that {@link checkRedisSafety} finds. */
+async function checkRedis(engine: RunningEngine, log: Logger): Promise<void> {
+  const problems = await checkRedisSafety(engine.ctx.redis);
+  const fatal = problems.filter((p) => p.includes('maxmemory-policy'));
+  for (const p of problems.filter((x) => !fatal.includes(x))) log.warn(p);
+  if (fatal.length > 0) throw new LlreconError('LLRECON_REDIS_EVICTION', fatal.join('\n'));
+}
+
+/** Base URL of a listening server. */
+function baseUrl(host: string, server: FastifyInstance, fallbackPort: number): string {
+  const addr = server.server.address();
+  return `http://${host.includes(':') ? `[${host}]` : host}:${typeof addr === 'object' && addr ? addr.port : fallbackPort}`;
 }
 
 export interface DaemonOptions {
@@ -56,91 +108,85 @@ export interface DaemonOptions {
   demoOrders?: number;
   /** Print the banner (default true). */
   banner?: (lines: string[]) => void;
+  /** Aborting it while the daemon starts (e.g. waits for Redis) stops what was started and rejects. */
+  signal?: AbortSignal;
 }
 
 export async function startDaemon(config: Config, opts: DaemonOptions = {}): Promise<Daemon> {
   const log = opts.log ?? createLogger({ level: config.logLevel, pretty: config.env === 'sandbox' && process.stdout.isTTY === true });
   assertMd5Supported();
-
-  const { url: redisUrl, embedded } = await ensureRedis(config, log);
-  const cfg: Config = { ...config, redisUrl };
   const stops: Array<() => Promise<void>> = [];
-  if (embedded)
-    stops.push(async () => {
-      await embedded.stop();
-      rmSync(redisUrlFile(config.dataDir), { force: true });
-    });
 
   try {
-    const probe = createRedis({ redisUrl, redisCluster: cfg.redisCluster }, 'client', { onError: () => undefined });
-    const problems = await checkRedisSafety(probe).finally(() => probe.quit().catch(() => undefined));
-    const fatal = problems.filter((p) => p.includes('maxmemory-policy'));
-    for (const p of problems.filter((x) => !fatal.includes(x))) log.warn(p);
-    if (fatal.length > 0) throw new LlreconError('LLRECON_REDIS_EVICTION', fatal.join('\n'));
-
     let oidPartner: string;
     let merchantKey: PrivateKey;
     let lianlianKey: PublicKey;
     let queryUrl: string;
     let sandbox: SandboxParts | null = null;
-    if (cfg.env === 'production') {
+    // production's keys first: a mistake there is reported before anything starts
+    if (config.env === 'production') {
       // loadConfig has already checked that these are present
-      oidPartner = cfg.oidPartner as string;
-      merchantKey = importPrivateKey(cfg.privateKeyText as string, 'LIANLIAN_PRIVATE_KEY');
-      lianlianKey = importPublicKey(cfg.publicKeyText as string, 'LIANLIAN_PUBLIC_KEY');
-      queryUrl = cfg.queryUrl ?? PREAUTH_QUERY_URL;
+      oidPartner = config.oidPartner as string;
+      merchantKey = importPrivateKey(config.privateKeyText as string, 'LIANLIAN_PRIVATE_KEY');
+      lianlianKey = importPublicKey(config.publicKeyText as string, 'LIANLIAN_PUBLIC_KEY');
+      assertKeysDiffer(merchantKey, lianlianKey);
+      queryUrl = config.queryUrl ?? PREAUTH_QUERY_URL;
     } else {
-      sandbox = await startSandboxParts({
-        dataDir: cfg.dataDir,
-        oidPartner: cfg.oidPartner,
-        merchantKey: cfg.privateKeyText ? importPrivateKey(cfg.privateKeyText, 'LIANLIAN_PRIVATE_KEY') : null,
-      });
-      stops.push(() => sandbox!.stop());
+      const ownKey = config.privateKeyText ? importPrivateKey(config.privateKeyText, 'LIANLIAN_PRIVATE_KEY') : null;
+      const givenLianLianKey = config.publicKeyText ? importPublicKey(config.publicKeyText, 'LIANLIAN_PUBLIC_KEY') : null;
+      if (ownKey && givenLianLianKey) assertKeysDiffer(ownKey, givenLianLianKey);
+      sandbox = await startSandboxParts({ dataDir: config.dataDir, oidPartner: config.oidPartner, merchantKey: ownKey });
+      const parts = sandbox;
+      stops.push(() => parts.stop());
       oidPartner = sandbox.oidPartner;
       merchantKey = sandbox.merchantKey;
-      lianlianKey = cfg.publicKeyText ? importPublicKey(cfg.publicKeyText, 'LIANLIAN_PUBLIC_KEY') : sandbox.lianlianKey;
-      queryUrl = cfg.queryUrl ?? sandbox.queryUrl;
+      lianlianKey = givenLianLianKey ?? sandbox.lianlianKey;
+      queryUrl = config.queryUrl ?? sandbox.queryUrl;
     }
+
+    const embedded = config.redisUrl ? null : await startEmbeddedRedis(config.dataDir, log);
+    if (embedded) stops.push(() => embedded.stop());
+    const redisUrl = embedded?.url ?? (config.redisUrl as string);
+    const cfg: Config = { ...config, redisUrl };
 
     const { token, generated } = adminTokenFor(cfg);
     const engine = await createEngine({ config: { ...cfg, adminToken: token }, log, oidPartner, merchantKey, lianlianKey, queryUrl });
     stops.push(() => engine.close());
-    await engine.start();
 
-    let app: FastifyInstance | null = null;
-    let url: string | null = null;
+    // listening before Redis answers (see the file head)
+    const app = cfg.roles.has('api') ? await buildApp(engine) : await buildHealthApp(engine);
+    stops.push(() => app.close());
+    await app.listen({ host: cfg.httpHost, port: cfg.httpPort });
+    const url = baseUrl(cfg.httpHost, app, cfg.httpPort);
     let notifyUrl: string | null = null;
-    if (cfg.roles.has('api')) {
-      app = await buildApp(engine);
-      await app.listen({ host: cfg.httpHost, port: cfg.httpPort });
-      const addr = app.server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : cfg.httpPort;
-      url = `http://${cfg.httpHost.includes(':') ? `[${cfg.httpHost}]` : cfg.httpHost}:${port}`;
-      const a = app;
-      stops.push(() => a.close());
-      if (cfg.notifyHttpPort !== null) {
-        const callbacks = await buildNotifyApp(engine);
-        stops.push(() => callbacks.close());
-        await callbacks.listen({ host: cfg.httpHost, port: cfg.notifyHttpPort });
-        const naddr = callbacks.server.address();
-        const nport = typeof naddr === 'object' && naddr ? naddr.port : cfg.notifyHttpPort;
-        notifyUrl = `http://${cfg.httpHost.includes(':') ? `[${cfg.httpHost}]` : cfg.httpHost}:${nport}`;
-      }
+    if (cfg.roles.has('api') && cfg.notifyHttpPort !== null) {
+      const callbacks = await buildNotifyApp(engine);
+      stops.push(() => callbacks.close());
+      await callbacks.listen({ host: cfg.httpHost, port: cfg.notifyHttpPort });
+      notifyUrl = baseUrl(cfg.httpHost, callbacks, cfg.notifyHttpPort);
     }
 
-    if (sandbox && url && (opts.demoOrders ?? 8) > 0) {
+    if (engine.ctx.redis.status !== 'ready') log.info({ url: maskUrl(redisUrl) }, `waiting for Redis at ${maskUrl(redisUrl)}`);
+    await untilRedisAnswers(engine, opts.signal);
+    // Redis may go away again while the rest starts: a signal then must not wait for it
+    await unlessAborted(checkRedis(engine, log), opts.signal);
+    await unlessAborted(engine.start(), opts.signal);
+
+    if (sandbox && cfg.roles.has('api') && (opts.demoOrders ?? 8) > 0) {
       const orders = demoOrders(opts.demoOrders ?? 8, Date.now(), Math.random);
-      for (const o of orders) sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${notifyUrl ?? url}/notify/lianlian` });
-      await engine.track({ orders }, { source: 'embed', actor: 'sandbox demo' });
+      for (const o of orders)
+        sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${notifyUrl ?? url}/notify/lianlian` });
+      await unlessAborted(engine.track({ orders }, { source: 'embed', actor: 'sandbox demo' }), opts.signal);
     }
 
     const lines = [
       `llrecon ${cfg.env === 'sandbox' ? 'SANDBOX (simulated LianLian; nothing real is queried)' : 'production'} — roles: ${[...cfg.roles].join(',')}`,
       `  merchant (oid_partner): ${oidPartner}`,
       `  querying:               ${queryUrl}`,
-      `  redis:                  ${embedded ? `${redisUrl} (embedded, data in ${join(cfg.dataDir, 'redis')})` : 'REDIS_URL'}`,
+      `  redis:                  ${embedded ? `${maskUrl(redisUrl)} (embedded, data in ${embeddedRedisDir(cfg.dataDir)}, password in ${redisPasswordFile(cfg.dataDir)})` : 'REDIS_URL'}`,
     ];
-    if (url) {
+    if (!cfg.roles.has('api')) lines.push(`  health and metrics:     ${url}/healthz ${url}/readyz ${url}/metrics`);
+    else {
       lines.push(`  dashboard:              ${url}/admin/orders   (jobs: ${url}/admin/queues)`);
       lines.push(`  metrics:                ${url}/metrics`);
       if (notifyUrl) lines.push(`  callbacks (public):     ${notifyUrl}/notify/lianlian   (this listener serves nothing else)`);
@@ -172,4 +218,47 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     for (const s of stops.reverse()) await s().catch(() => undefined);
     throw err;
   }
+}
+
+/** How long a stop may take, workers' grace included, before the process exits anyway. */
+export const STOP_DEADLINE_MS = 25_000;
+
+/**
+ * The daemon as `llrecon start` runs it, until SIGTERM or SIGINT: the first one stops it gracefully (also while it
+ * starts, e.g. waits for Redis) and exits 0; a second one, or a stop past STOP_DEADLINE_MS, exits at once (the
+ * embedded Redis is then stopped by its watchdog). Start-up failures reject.
+ */
+export async function runDaemon(config: Config, opts: Omit<DaemonOptions, 'signal'> = {}): Promise<void> {
+  const log = opts.log ?? createLogger({ level: config.logLevel, pretty: config.env === 'sandbox' && process.stdout.isTTY === true });
+  const starting = new AbortController();
+  let daemon: Daemon | null = null;
+  let signals = 0;
+  const stopAndExit = (d: Daemon) =>
+    void d.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down: no new work, finishing in-flight jobs');
+    setTimeout(() => {
+      log.error({ ms: STOP_DEADLINE_MS }, 'shutdown did not finish in time: exiting now');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    if (daemon) stopAndExit(daemon);
+    else starting.abort(new Error(`${signal} while starting`));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    daemon = await startDaemon(config, { ...opts, log, signal: starting.signal });
+  } catch (err) {
+    if (starting.signal.aborted) process.exit(0); // what had started is stopped
+    throw err;
+  }
+  if (starting.signal.aborted) stopAndExit(daemon); // the signal came as start-up finished
 }

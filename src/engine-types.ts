@@ -35,6 +35,8 @@ export interface CallbackRecord {
 export interface Readiness {
   ready: boolean;
   checks: Record<string, boolean>;
+  /** Why not ready, one line per failed check (absent when ready). */
+  reasons?: string[];
 }
 
 export interface Engine {

@@ -17,6 +17,7 @@ import type { EngineContext } from './engine-context.js';
 import type { ActionMeta, Engine, Readiness } from './engine-types.js';
 import type { PrivateKey, PublicKey } from './lianlian/keys.js';
 import { createLogger, type Logger } from './log.js';
+import { maskUrl } from './config.js';
 import { createMetrics } from './metrics.js';
 import { listCallbacks } from './notify/callback-log.js';
 import { acceptNotification } from './notify/intake.js';
@@ -24,12 +25,22 @@ import { ensurePollJobs } from './poll/ensure-poll-jobs.js';
 import { requestConfirm } from './poll/request-confirm.js';
 import { trackOrders } from './poll/track.js';
 import { closeQueues, closeWorker, createQueues, type WorkerTuning } from './queues/queues.js';
-import { createRedis, redisErrorLogger } from './redis/connection.js';
+import {
+  REDIS_DOWN_STATES,
+  closeRedis,
+  createRedis,
+  isConnectionError,
+  redisErrorCode,
+  redisErrorLogger,
+  settleBeforeClose,
+} from './redis/connection.js';
 import { trimEventsOlderThan } from './store/event-stream.js';
 import { keyspace } from './store/keyspace.js';
 import { OrderStore } from './store/order-store.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
+import { withTimeout } from './timeout.js';
 import { createWebhookSink } from './webhooks/dispatcher.js';
+import { webhookMetrics } from './webhooks/metrics.js';
 import { createConfirmWorker } from '../workers/confirm-worker.js';
 import { createNotifyWorker } from '../workers/notify-worker.js';
 import { createPollWorker } from '../workers/poll-worker.js';
@@ -61,8 +72,10 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 const JANITOR_EVERY_MS = 5 * 60_000;
 const TRIM_EVERY_MS = 60_000;
 
-/** ioredis connection states in which Redis is known to be away. */
-const REDIS_DOWN = new Set(['reconnecting', 'close', 'end']);
+/** How long one shutdown step may take once Redis is away (nothing can finish without it). */
+const CLOSE_STEP_MS = 2_000;
+/** How long a scrape waits for the counts read from Redis before leaving those gauges out. */
+const GAUGE_READ_MS = 1_500;
 
 export async function createEngine(opts: EngineOptions): Promise<RunningEngine> {
   const { config } = opts;
@@ -70,23 +83,45 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
   if (!config.redisUrl)
     throw new LlreconError('LLRECON_CONFIG', 'REDIS_URL: createEngine needs a Redis (the daemon starts one when REDIS_URL is unset)');
   const redisCfg = { redisUrl: config.redisUrl, redisCluster: config.redisCluster };
-  const onError = redisErrorLogger(log);
+  const logError = redisErrorLogger(log, config.redisUrl);
+  // the last connection error since the last time Redis was ready: /readyz gives it as the reason
+  let redisError: Error | null = null;
+  const onError = (err: Error) => {
+    redisError = err;
+    logError(err);
+  };
   const redis = createRedis(redisCfg, 'client', { onError });
+  redis.on('ready', () => {
+    if (redisError) log.info({ url: maskUrl(config.redisUrl as string) }, 'redis: connected again');
+    redisError = null;
+  });
+  // away: known lost, or not reached yet after an error (a wrong REDIS_URL never gets past connecting)
+  const redisAway = () => REDIS_DOWN_STATES.has(redis.status) || (redis.status !== 'ready' && redisError !== null);
+  const fromRedis = <T>(read: () => Promise<T>): Promise<T | null> =>
+    redisAway()
+      ? Promise.resolve(null)
+      : withTimeout(
+          read().catch(() => null),
+          GAUGE_READ_MS,
+          () => null,
+        );
   const queueConn = createRedis(redisCfg, 'queue', { onError });
   const workerConn = createRedis(redisCfg, 'worker', { onError });
   const ks = keyspace(config.redisPrefix, config.redisCluster);
   const store = new OrderStore(redis, ks, opts.oidPartner);
   const queues = createQueues(queueConn as unknown as ConnectionOptions, ks.bullPrefix);
   const allQueues: Queue[] = [...queues.all];
-  const metrics = createMetrics({
-    orderCounts: () => store.counts(),
-    queueCounts: async () => {
-      const out: Record<string, Record<string, number>> = {};
-      for (const q of allQueues) out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
-      return out;
-    },
-  });
   const roles = config.roles;
+  const metrics = createMetrics({
+    roles,
+    orderCounts: () => fromRedis(() => store.counts()),
+    queueCounts: () =>
+      fromRedis(async () => {
+        const out: Record<string, Record<string, number>> = {};
+        for (const q of allQueues) out[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
+        return out;
+      }),
+  });
   const client = roles.has('query')
     ? new PreauthQueryClient({
         url: opts.queryUrl,
@@ -122,6 +157,13 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       )
     : null;
   allQueues.push(...(sink ? [sink.queue as Queue] : []));
+  // a BullMQ queue re-emits its connection's errors; without a listener it prints each one with its stack
+  for (const q of allQueues) q.on('error', onError);
+  if (sink && roles.has('notify')) {
+    // delivery series from start-up, so that increase() sees the first failure
+    const { deliveries } = webhookMetrics(metrics.registry);
+    for (const result of ['delivered', 'failed', 'gone']) deliveries.inc({ result }, 0);
+  }
 
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -148,7 +190,8 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       if (roles.has('notify')) workers.push(createNotifyWorker(ctx, conn, tuning) as Worker);
       if (sink && roles.has('notify')) await sink.start();
       for (const w of workers) {
-        w.on('error', (err) => log.error({ err: err.message, queue: w.name }, 'worker error'));
+        // a lost connection is reported once for all connections (onError), not by every worker at every retry
+        w.on('error', (err) => (isConnectionError(err) ? onError(err) : log.error({ err: err.message, queue: w.name }, 'worker error')));
         w.on('failed', (job, err) => log.error({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
         void w.run();
       }
@@ -175,28 +218,54 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
 
     // down once a connection was lost (ioredis is between attempts); a first connect or an attempt under way is
     // given the request's deadline instead
-    redisReady: () => !REDIS_DOWN.has(redis.status),
+    redisReady: () => !REDIS_DOWN_STATES.has(redis.status),
 
     async readiness(): Promise<Readiness> {
       const checks: Record<string, boolean> = {};
-      checks.redis = await redis.ping().then(
-        (r) => r === 'PONG',
-        () => false,
-      );
-      if (roles.has('query') || roles.has('notify')) checks.workers = started && workers.every((w) => w.isRunning());
-      return { ready: Object.values(checks).every(Boolean), checks };
+      const reasons: string[] = [];
+      const url = maskUrl(config.redisUrl as string);
+      if (redis.status === 'ready')
+        checks.redis = await redis.ping().then(
+          (r) => r === 'PONG',
+          () => false,
+        );
+      else checks.redis = false;
+      if (!checks.redis) {
+        const err = redisError as Error | null;
+        reasons.push(err ? `redis: cannot use ${url} (${redisErrorCode(err)}); retrying` : `redis: connecting to ${url}`);
+      }
+      if (roles.has('query') || roles.has('notify')) {
+        const stopped = workers.filter((w) => !w.isRunning()).map((w) => w.name);
+        checks.workers = started && stopped.length === 0;
+        if (!started) reasons.push('workers: not started yet (they start once Redis answers)');
+        else if (stopped.length > 0) reasons.push(`workers: not running: ${stopped.join(', ')}`);
+      }
+      return { ready: Object.values(checks).every(Boolean), checks, ...(reasons.length > 0 ? { reasons } : {}) };
     },
 
     async close() {
       if (closed) return;
       closed = true;
       for (const t of timers) clearInterval(t);
+      // with Redis away nothing in flight can finish (results are written there): no grace, and every step bounded
+      const away = redisAway();
+      const bounded = (work: Promise<unknown>, ms: number) =>
+        withTimeout(
+          work.catch((err: Error) => log.warn({ err: err.message }, 'shutdown step failed')),
+          ms,
+          () => log.warn({ ms }, 'shutdown step did not finish in time; going on'),
+        );
       // stop taking work; give in-flight jobs SHUTDOWN_GRACE_MS, then hand them back (recovered as stalled)
-      await Promise.all(workers.map((w) => closeWorker(w, SHUTDOWN_GRACE_MS)));
-      await sink?.close();
-      await closeQueues(queues);
+      const grace = away ? 0 : SHUTDOWN_GRACE_MS;
+      await Promise.all(workers.map((w) => bounded(closeWorker(w, grace), grace + CLOSE_STEP_MS)));
+      if (sink) await bounded(sink.close(), (away ? 0 : SHUTDOWN_GRACE_MS) + CLOSE_STEP_MS);
+      await settleBeforeClose(
+        queueConn,
+        queues.all.map((q) => q.waitUntilReady()),
+      );
+      await bounded(closeQueues(queues), CLOSE_STEP_MS);
       client?.close();
-      await Promise.allSettled([redis.quit(), queueConn.quit(), workerConn.quit()]);
+      await Promise.allSettled([closeRedis(redis), closeRedis(queueConn), closeRedis(workerConn)]);
     },
   };
   return engine;

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { LlreconError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { closeQueues, createQueues, type LlreconQueues } from '../queues/queues.js';
-import { createRedis, redisErrorLogger } from '../redis/connection.js';
+import { closeRedis, createRedis, redisErrorLogger, settleBeforeClose } from '../redis/connection.js';
 import { redisUrlFile } from '../redis/embedded-server.js';
 import { keyspace, type Keyspace } from '../store/keyspace.js';
 import { OrderStore } from '../store/order-store.js';
@@ -46,11 +46,13 @@ export async function openOps(config: Config): Promise<Ops> {
   const cfg = { redisUrl, redisCluster: config.redisCluster };
   // command output goes to stdout; the log (warnings and worse by default) to stderr
   const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: process.stderr });
-  const onError = redisErrorLogger(log);
+  const onError = redisErrorLogger(log, redisUrl);
   const redis = createRedis(cfg, 'client', { onError });
   const queueConn = createRedis(cfg, 'queue', { onError });
   const ks = keyspace(config.redisPrefix, config.redisCluster);
   const queues = createQueues(queueConn as unknown as ConnectionOptions, ks.bullPrefix);
+  // a BullMQ queue re-emits its connection's errors; without a listener it prints each one with its stack
+  for (const q of queues.all) q.on('error', onError);
   return {
     config: { ...config, redisUrl },
     log,
@@ -60,8 +62,13 @@ export async function openOps(config: Config): Promise<Ops> {
     queues,
     now: Date.now,
     async close() {
+      // a queue still initialising on the shared connection would write after our QUIT (a stray `write EPIPE`)
+      await settleBeforeClose(
+        queueConn,
+        queues.all.map((q) => q.waitUntilReady()),
+      );
       await closeQueues(queues);
-      await Promise.allSettled([redis.quit(), queueConn.quit()]);
+      await Promise.allSettled([closeRedis(redis), closeRedis(queueConn)]);
     },
   };
 }

@@ -172,3 +172,13 @@ export async function buildNotifyApp(engine: Engine, opts: BuildAppOptions = {})
   await app.register(notifyRoutes, { engine });
   return app;
 }
+
+/**
+ * The listener of a process without the `api` role (ROLES=query, ROLES=notify): `/healthz`, `/readyz` and
+ * `/metrics` only, so that every process can be probed and scraped. Not listening yet.
+ */
+export async function buildHealthApp(engine: Engine, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = createServer(engine, opts);
+  await app.register(healthRoutes, { engine });
+  return app;
+}

@@ -9,6 +9,7 @@
 // Reconnection backs off exponentially from 250 ms to 2 s (plus jitter): a reconnect attempt is cheap, and a
 // longer cap would leave the daemon answering 503 long after Redis came back (with a 20 s cap, up to 20 s).
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { maskUrl } from '../config/mask.js';
 import { LlreconError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -162,13 +163,64 @@ export async function checkRedisSafety(redis: Redis | Cluster): Promise<string[]
   return problems;
 }
 
-/** Connection errors, logged at most once per 5 s (ioredis reconnects by itself; a Redis outage would flood). */
-export function redisErrorLogger(log: Logger): (err: Error) => void {
+/** ioredis states in which a connection is known to be away (or was closed on purpose). */
+export const REDIS_DOWN_STATES: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * Waits for `pending` (e.g. BullMQ queues still reading INFO on a shared connection once it is ready), at most
+ * `ms`, and not at all while `conn` is known to be down (it may never come back).
+ */
+export async function settleBeforeClose(conn: Redis | Cluster, pending: Array<Promise<unknown>>, ms = 2000): Promise<void> {
+  if (REDIS_DOWN_STATES.has(conn.status) || pending.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(pending), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Closes a connection for good: QUIT when it is ready (replies still due arrive first), otherwise a plain
+ * disconnect — a QUIT written during the connection's own hand-shake lets the server close the socket under the
+ * commands that follow it (a stray `write EPIPE`), and while Redis is down QUIT would wait for it (or, without
+ * the offline queue, be refused and leave the connection reconnecting forever).
+ */
+export async function closeRedis(conn: Redis | Cluster): Promise<void> {
+  if (conn.status === 'end') return;
+  if (conn.status !== 'ready') return void conn.disconnect();
+  await conn.quit().then(
+    () => undefined,
+    () => conn.disconnect(),
+  );
+}
+
+/** How often, at most, connection errors are logged while they go on (a Redis outage would flood otherwise). */
+export const REDIS_ERROR_LOG_EVERY_MS = 3000;
+
+/** A connection error's code: Node's (`ECONNREFUSED`, `ENOTFOUND` …) or Redis's first word (`WRONGPASS`, `NOAUTH` …). */
+export function redisErrorCode(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code) return code;
+  return /^([A-Z][A-Z_]{2,})\b/.exec(err.message)?.[1] ?? err.name;
+}
+
+/** Whether an error is about reaching Redis (a socket or resolver error, a closed connection), not a command's. */
+export function isConnectionError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) || /^Connection is closed|^Stream isn't writeable/.test(err.message);
+}
+
+/**
+ * Logs connection errors as they come, at most once per REDIS_ERROR_LOG_EVERY_MS: a warn line naming the Redis
+ * (password masked), the error's code and what happens next, so that a wrong REDIS_URL is never a silent wait.
+ * ioredis reconnects by itself either way.
+ */
+export function redisErrorLogger(log: Logger, redisUrl: string): (err: Error) => void {
   let last = 0;
+  const url = maskUrl(redisUrl);
   return (err) => {
     const now = Date.now();
-    if (now - last < 5000) return;
+    if (now - last < REDIS_ERROR_LOG_EVERY_MS) return;
     last = now;
-    log.warn({ err: err.message }, 'redis connection error (reconnecting)');
+    const code = redisErrorCode(err);
+    log.warn({ url, code, err: err.message }, `redis: cannot use ${url} (${code}); retrying`);
   };
 }

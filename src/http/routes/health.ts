@@ -1,5 +1,7 @@
 // Liveness, readiness and Prometheus metrics. All three are public (interface.md lists them without auth), so
 // that probes and scrapers need no token: they show process health and counts, never an order or a secret.
+// Every process serves them whatever its ROLES, from before Redis answers: /healthz is 200 as long as the process
+// runs; /readyz is 503 with its reasons (e.g. the Redis it cannot reach, and why) until Redis and the workers run.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine, Readiness } from '../../engine-types.js';
 import { withTimeout } from '../../timeout.js';
@@ -8,9 +10,13 @@ import { withTimeout } from '../../timeout.js';
 const READINESS_TIMEOUT_MS = 2000;
 
 /** The engine's readiness, or "not ready" when its checks fail or do not answer in time. */
-function readinessWithin(engine: Engine, ms: number): Promise<Readiness & { error?: string }> {
-  const checked = engine.readiness().catch(() => ({ ready: false, checks: {}, error: 'readiness checks failed' }));
-  return withTimeout(checked, ms, () => ({ ready: false, checks: {}, error: `readiness checks did not answer within ${ms} ms` }));
+function readinessWithin(engine: Engine, ms: number): Promise<Readiness> {
+  const checked = engine.readiness().catch((): Readiness => ({ ready: false, checks: {}, reasons: ['readiness checks failed'] }));
+  return withTimeout(checked, ms, (): Readiness => ({
+    ready: false,
+    checks: {},
+    reasons: [`readiness checks did not answer within ${ms} ms`],
+  }));
 }
 
 /** `GET /healthz`, `GET /readyz`, `GET /metrics`. */
