@@ -1,13 +1,15 @@
 // The janitor (after Kill Bill's): makes sure every order that is not final has its poll job, so an order can
 // never be forgotten — e.g. a process killed between tracking an order and adding its job, or a job that
 // failed for good. Runs at start-up and then every few minutes. It asks BullMQ only through its public API (the
-// layout of BullMQ's keys is BullMQ's business and may change with an upgrade); one state lookup per order, the
-// lookups of a page of the index sent at once.
+// layout of BullMQ's keys is BullMQ's business and may change with an upgrade), with lookups that cost the same
+// whatever the queue holds: the job by id (one hash), then whether it failed (one sorted set). Not getJobState():
+// it searches the wait list, which after an outage can hold every order. The lookups of a page go out at once.
+import type { Job } from 'bullmq';
 import type { EngineContext } from '../engine-context.js';
-import { pollJobId } from '../queues/names.js';
+import { pollJobId, type PollJobData } from '../queues/names.js';
 import { FINAL_STATES, ORDER_STATES } from '../reconcile/states.js';
 
-/** Orders asked for per ZSCAN of a state index (and so job states looked up at once). */
+/** Orders asked for per ZSCAN of a state index (and so jobs looked up at once). */
 const PAGE = 500;
 
 export async function ensurePollJobs(ctx: EngineContext): Promise<{ checked: number; added: number; retried: number }> {
@@ -22,19 +24,17 @@ export async function ensurePollJobs(ctx: EngineContext): Promise<{ checked: num
       const [next, flat] = await ctx.redis.zscan(ctx.ks.stateIndex(state), cursor, 'COUNT', PAGE);
       cursor = next;
       const nos = flat.filter((_, i) => i % 2 === 0);
-      const jobStates = await Promise.all(nos.map((no) => poll.getJobState(pollJobId(no))));
+      const jobs: Array<Job<PollJobData> | undefined> = await Promise.all(nos.map((no) => poll.getJob(pollJobId(no))));
+      const failed = await Promise.all(jobs.map((job) => job?.isFailed() ?? false));
       for (const [i, no] of nos.entries()) {
         checked++;
-        // 'unknown': BullMQ has no such job in any of its states
-        if (jobStates[i] === 'unknown') {
+        const job = jobs[i];
+        if (!job) {
           await poll.add('poll', { no }, { jobId: pollJobId(no) });
           added++;
-        } else if (jobStates[i] === 'failed') {
-          const job = await poll.getJob(pollJobId(no));
-          if (job) {
-            await job.retry('failed').catch(() => undefined);
-            retried++;
-          }
+        } else if (failed[i]) {
+          await job.retry('failed').catch(() => undefined);
+          retried++;
         }
       }
     } while (cursor !== '0');
