@@ -1,6 +1,7 @@
 // Closing what a CLI command opened: no stray `write EPIPE` warning. The operator commands open a client and a
 // queue connection; closing them while BullMQ was still reading INFO on the queue connection (it does once the
 // connection is ready) let the server close the socket under that read, and ioredis logged the EPIPE.
+// And when no daemon's Redis is found (a command run from another directory), the error says how to point at it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { openOps } from '../src/cli/ops.js';
 import { loadConfig } from '../src/config.js';
+import { runCli } from './support/cli.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -38,4 +40,15 @@ describe('openOps().close()', () => {
     await new Promise((r) => setTimeout(r, 200)); // an error would come after the close
     expect(written.join('')).not.toMatch(/EPIPE|redis connection error/);
   }, 60_000);
+});
+
+describe('a command that finds no Redis', () => {
+  it("names the URL file it looked for and says how to point at the daemon's data directory or a Redis", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'llr-nodaemon-'));
+    const r = await runCli(['status', 'X1'], { DATA_DIR: dataDir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(dataDir, 'redis.url'));
+    expect(r.stderr).toContain("set DATA_DIR to the daemon's data directory");
+    expect(r.stderr).toContain('REDIS_URL');
+  });
 });

@@ -30,7 +30,8 @@ function resolveRedisUrl(config: Config): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   throw new LlreconError(
     'LLRECON_CONFIG',
-    `REDIS_URL is not set and no running daemon's embedded Redis was found (${file}): start the daemon (npm start) or set REDIS_URL`,
+    `REDIS_URL is not set and no running daemon's embedded Redis was found (${file}): start the daemon (npm start), ` +
+      "or set DATA_DIR to the daemon's data directory (its working directory's .data when DATA_DIR was unset there), or set REDIS_URL",
   );
 }
 
