@@ -40,6 +40,7 @@ export const ERRORS = {
   LLRECON_ROLE_FORBIDDEN: { kind: 'input', status: 403, message: 'your role does not allow this' },
   LLRECON_AUTH_THROTTLED: { kind: 'input', status: 429, message: 'too many failed sign-ins from this address' },
   LLRECON_SESSION_NOT_FOUND: { kind: 'input', status: 404, message: 'no such session' },
+  LLRECON_SETTLEMENT_FILE: { kind: 'input', status: 400, message: 'settlement file refused (its name, a line or its encoding)' },
 
   // configuration and keys
   LLRECON_CONFIG: { kind: 'config', status: 500, message: 'invalid configuration' },
