@@ -17,7 +17,7 @@ import {
   type SettlementRows,
 } from '../lianlian/settlement/index.js';
 
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 export interface ReadSettlementOptions {
   /** `auto` (default), `utf-8` or `gbk` (SETTLEMENT_ENCODING). */
