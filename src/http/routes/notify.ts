@@ -7,13 +7,11 @@ import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
 import { LlreconError } from '../../errors.js';
 import { duplicateKeyError, parseSignedBody, withoutBom } from '../../lianlian/signed-body.js';
+import { NOTIFY_ACK } from '../../lianlian/web-payment.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 
 /** Largest callback body accepted. */
 const NOTIFY_BODY_LIMIT = 64 * 1024;
-
-/** What LianLian expects once a notification is durably recorded (protocol notes §5). */
-const LIANLIAN_ACK = { ret_code: '0000', ret_msg: '交易成功' } as const;
 
 /** Content types that LianLian and merchants' sites send JSON under (any charset). */
 const JSON_TYPES = ['application/json', 'text/json', 'text/plain'] as const;
@@ -83,7 +81,7 @@ export const notifyRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, 
     acceptRawJson(scope);
     scope.post('/notify/lianlian', { bodyLimit: NOTIFY_BODY_LIMIT }, async (req, reply) => {
       await queue(engine, req, rawJsonObject(req.body), 'async');
-      return reply.send(LIANLIAN_ACK);
+      return reply.send(NOTIFY_ACK);
     });
   });
 
