@@ -129,6 +129,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
         privateKey: opts.merchantKey,
         lianlianPublicKey: opts.lianlianKey,
         timeoutMs: config.queryTimeoutMs,
+        platform: config.platform,
       })
     : null;
   const ctx: EngineContext = {

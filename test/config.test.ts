@@ -59,6 +59,7 @@ describe('loadConfig', () => {
     expect(c).toEqual<Config>({
       env: 'sandbox',
       oidPartner: null,
+      platform: null,
       privateKeyText: null,
       publicKeyText: null,
       queryUrl: null,
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
       {
         ...production,
         LIANLIAN_QUERY_URL: 'https://query.example.test/preauthquery.htm',
+        LIANLIAN_PLATFORM: 'group.example',
         REDIS_URL: 'redis://:pw@10.0.0.5:6380/2',
         REDIS_PREFIX: 'shop_1.recon-a',
         REDIS_CLUSTER: 'true',
@@ -117,6 +119,7 @@ describe('loadConfig', () => {
     expect(c).toEqual<Config>({
       env: 'production',
       oidPartner: OID,
+      platform: 'group.example',
       privateKeyText: privatePem.trim(),
       publicKeyText: publicPem.trim(),
       queryUrl: 'https://query.example.test/preauthquery.htm',
@@ -359,6 +362,7 @@ describe('describeConfig', () => {
     expect(d).toEqual({
       LIANLIAN_ENV: 'sandbox',
       LIANLIAN_OID_PARTNER: 'sandbox: generated',
+      LIANLIAN_PLATFORM: 'none sent',
       LIANLIAN_PRIVATE_KEY: 'sandbox: generated',
       LIANLIAN_PUBLIC_KEY: "sandbox: the simulator's",
       LIANLIAN_QUERY_URL: "sandbox: the simulator's",

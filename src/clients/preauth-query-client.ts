@@ -13,6 +13,8 @@ export interface PreauthQueryOrder {
   dt_order: string;
   oid_paybill?: string | null;
   pay_type?: 'F' | 'G';
+  /** The order's own `platform`; the client's default when null or absent. */
+  platform?: string | null;
 }
 
 /** A signed query request: the JSON body's fields. */
@@ -42,7 +44,7 @@ export class PreauthQueryClient extends EndpointClient<PreauthQueryClientOptions
         oid_paybill: order.oid_paybill,
         dt_order: order.dt_order,
         pay_type: order.pay_type ?? 'F',
-        platform: this.opts.platform,
+        platform: order.platform ?? this.opts.platform,
       },
       this.opts.privateKey,
     );

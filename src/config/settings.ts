@@ -43,6 +43,13 @@ export const SETTINGS: readonly Setting[] = [
     parser: text((v) => (/^\d{18}$/.test(v) ? null : `must be 18 digits (got "${v}")`)),
   }),
   setting({
+    name: 'LIANLIAN_PLATFORM',
+    field: 'platform',
+    meaning: "default `platform` sent with every query (seed `000_…`); an order's own `platform` wins",
+    unset: 'none sent',
+    parser: text((v) => (v.length <= 32 ? null : 'must be at most 32 characters')),
+  }),
+  setting({
     name: 'LIANLIAN_PRIVATE_KEY',
     field: 'privateKeyText',
     meaning: 'your RSA private key: PEM (PKCS#1 or PKCS#8) or bare base64 PKCS#8',

@@ -13,6 +13,8 @@ export interface Config {
   env: LianLianEnv;
   /** Merchant id (18 digits); null in sandbox when unset (the sandbox generates one). */
   oidPartner: string | null;
+  /** `LIANLIAN_PLATFORM`: the default `platform` of every query. */
+  platform: string | null;
   /** Merchant RSA private key as given: PEM (PKCS#1 or #8) or bare base64 PKCS#8. */
   privateKeyText: string | null;
   /** LianLian's RSA public key as given: PEM or bare base64 X.509. */

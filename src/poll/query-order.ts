@@ -40,6 +40,7 @@ async function queryLianLian(
       dt_order: order.dt_order,
       oid_paybill: order.oid_paybill,
       pay_type: order.pay_type,
+      platform: order.platform,
     });
     const waited = await ctx.limiter.acquire(priority);
     if (waited > 0) ctx.metrics.rateLimitWait.inc(waited / 1000);

@@ -64,6 +64,7 @@ export class LianLianSimulator {
   private tick: NodeJS.Timeout | null = null;
   private baseUrl: string | null = null;
   private requests = 0;
+  private readonly lastQueries = new Map<string, string>();
   /** Arrival times (epoch ms, fractional) of pre-auth queries, newest last; capped. */
   private readonly arrivals: number[] = [];
   private stopped = false;
@@ -179,6 +180,12 @@ export class LianLianSimulator {
     this.orders.setCode(this.known(no_order), code, this.now());
   }
 
+  /** The body of the last pre-auth query request that named this order, as received (null: none yet). */
+  lastQuery(no_order: string): Record<string, unknown> | null {
+    const raw = this.lastQueries.get(no_order);
+    return raw === undefined ? null : (JSON.parse(raw) as Record<string, unknown>);
+  }
+
   /** Pre-auth query requests received that named this order, whatever they were answered. */
   queryCount(no_order: string): number {
     return this.queries.get(no_order) ?? 0;
@@ -275,7 +282,10 @@ export class LianLianSimulator {
       if (this.arrivals.length > 100_000) this.arrivals.splice(0, this.arrivals.length - 100_000);
     }
     const no_order = peekNoOrder(raw);
-    if (path === QUERY_PATH && no_order !== null) this.queries.set(no_order, this.queryCount(no_order) + 1);
+    if (path === QUERY_PATH && no_order !== null) {
+      this.queries.set(no_order, this.queryCount(no_order) + 1);
+      this.lastQueries.set(no_order, raw);
+    }
     this.play(this.faults.take(no_order, this.rng), res, (signer, twist) => api(raw, this.context(signer, twist)));
   }
 
