@@ -1,7 +1,7 @@
 // Setup file (vitest.config.ts `setupFiles`): a test process may only touch files inside the repository, the OS
 // temp directory and the system's own (repository-paths.ts lists them). The suite must run on any clone, so a test that
-// reads a file of the workspace around it (../shared/…, /work/…) fails here, on the machine that has the file,
-// not later on the one that lacks it.
+// reads a file of the workspace around the clone (a sibling folder, an absolute workspace path) fails here, on the
+// machine that has the file, not later on the one that lacks it.
 //
 // The fs functions that open, list, create or delete by path are wrapped (node:fs, its callback and promise
 // forms; ESM named imports follow through syncBuiltinESMExports). A path outside is refused with an error, and
