@@ -4,6 +4,7 @@
 import { PREAUTH_QUERY_URL } from '../lianlian/endpoints.js';
 import { proxyList, usersFile } from '../auth/setting-parsers.js';
 import { LOG_LEVELS } from '../log.js';
+import { webhookSecretKey } from '../webhooks/standard-webhooks.js';
 import { maskUrl } from './mask.js';
 import { boolean, directory, duration, durationList, integer, keyText, oneOf, roles, text, url } from './parsers.js';
 import { requiredWith, setting, SettingProblem, type Parser, type Setting } from './setting.js';
@@ -11,14 +12,13 @@ import type { LianLianEnv } from './types.js';
 
 const MIN_ADMIN_TOKEN_CHARS = 24;
 const MIN_WEBHOOK_SECRET_BYTES = 24;
-const WEBHOOK_SECRET_RE = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 const HTTP = ['https:', 'http:'];
 
 /** The webhook secret, paired with the URL read before it: the sink, or null while either is missing. */
 const webhookSecret: Parser<{ url: string; secret: string } | null> = {
   parse(secret, ctx) {
-    const b64 = WEBHOOK_SECRET_RE.exec(secret)?.[1];
-    if (b64 === undefined || Buffer.from(b64, 'base64').length < MIN_WEBHOOK_SECRET_BYTES)
+    const key = webhookSecretKey(secret);
+    if (key === null || key.length < MIN_WEBHOOK_SECRET_BYTES)
       throw new SettingProblem(`must be "whsec_" followed by base64 of at least ${MIN_WEBHOOK_SECRET_BYTES} random bytes`);
     const sinkUrl = ctx.value('EVENTS_WEBHOOK_URL');
     return typeof sinkUrl === 'string' ? { url: sinkUrl, secret } : null;
