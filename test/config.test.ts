@@ -84,6 +84,14 @@ describe('loadConfig', () => {
       logLevel: 'info',
       webhook: null,
       dataDir: join(cwd, '.data'),
+      settlementDir: null,
+      settlementSftpUrl: null,
+      settlementSftpKeyFile: null,
+      settlementSftpPassword: null,
+      settlementSftpHostKey: null,
+      settlementEncoding: 'auto',
+      settlementPreauthPayTypes: ['F', 'G'],
+      settlementGraceMs: 2 * 86_400_000,
     });
   });
 
@@ -113,6 +121,13 @@ describe('loadConfig', () => {
         EVENTS_WEBHOOK_URL: 'https://hooks.example.test/llrecon',
         EVENTS_WEBHOOK_SECRET: webhookSecret,
         DATA_DIR: 'state',
+        SETTLEMENT_DIR: 'incoming',
+        SETTLEMENT_SFTP_URL: 'sftp://recon@sftp.example.test:2222/out',
+        SETTLEMENT_SFTP_KEY_FILE: 'sftp.key',
+        SETTLEMENT_SFTP_HOST_KEY: `SHA256:${'A'.repeat(43)}`,
+        SETTLEMENT_ENCODING: 'gbk',
+        SETTLEMENT_PREAUTH_PAY_TYPES: 'F, G,P',
+        SETTLEMENT_GRACE: '36h',
       },
       { cwd },
     );
@@ -144,6 +159,14 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       webhook: { url: 'https://hooks.example.test/llrecon', secret: webhookSecret },
       dataDir: join(cwd, 'state'),
+      settlementDir: join(cwd, 'incoming'),
+      settlementSftpUrl: 'sftp://recon@sftp.example.test:2222/out',
+      settlementSftpKeyFile: join(cwd, 'sftp.key'),
+      settlementSftpPassword: null,
+      settlementSftpHostKey: `SHA256:${'A'.repeat(43)}`,
+      settlementEncoding: 'gbk',
+      settlementPreauthPayTypes: ['F', 'G', 'P'],
+      settlementGraceMs: 36 * 3_600_000,
     });
   });
 
@@ -388,6 +411,14 @@ describe('describeConfig', () => {
       EVENTS_WEBHOOK_URL: 'off',
       EVENTS_WEBHOOK_SECRET: 'off',
       DATA_DIR: join(cwd, '.data'),
+      SETTLEMENT_DIR: 'no watch (SETTLEMENT_SFTP_URL then fetches into DATA_DIR/settlement)',
+      SETTLEMENT_SFTP_URL: 'no fetch',
+      SETTLEMENT_SFTP_KEY_FILE: 'none',
+      SETTLEMENT_SFTP_PASSWORD: 'none',
+      SETTLEMENT_SFTP_HOST_KEY: 'none (required with SETTLEMENT_SFTP_URL)',
+      SETTLEMENT_ENCODING: 'auto',
+      SETTLEMENT_PREAUTH_PAY_TYPES: 'F,G',
+      SETTLEMENT_GRACE: '2d',
     });
     expect(describeConfig(loadConfig({ LIANLIAN_PUBLIC_KEY: publicPem }, { cwd })).LIANLIAN_PUBLIC_KEY).toBe('(set)');
   });

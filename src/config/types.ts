@@ -52,6 +52,17 @@ export interface Config {
   webhook: { url: string; secret: string } | null;
   /** Absolute directory for sandbox keys, the generated admin token and the embedded Redis. */
   dataDir: string;
+  /** SETTLEMENT_DIR, absolute: watched for LianLian's settlement files; null: no watch. */
+  settlementDir: string | null;
+  /** SETTLEMENT_SFTP_URL: `sftp://user@host:port/dir`; null: no fetch. */
+  settlementSftpUrl: string | null;
+  settlementSftpKeyFile: string | null;
+  settlementSftpPassword: string | null;
+  /** `SHA256:…`, required with settlementSftpUrl. */
+  settlementSftpHostKey: string | null;
+  settlementEncoding: 'auto' | 'utf-8' | 'gbk';
+  settlementPreauthPayTypes: string[];
+  settlementGraceMs: number;
 }
 
 /** An invalid configuration: `problems` holds one line per problem, each starting with the variable's name. */
