@@ -28,9 +28,11 @@ interface RouteDef {
   url: string;
 }
 
-/** Routes anyone may call: probes, LianLian's callbacks, and the admin login form. Nothing else. */
+/** Routes anyone may call: probes, LianLian's callbacks, the admin login form and the icon browsers ask for. Nothing else. */
 const PUBLIC: ReadonlyArray<RouteDef> = [
-  ...['GET', 'HEAD'].flatMap((method) => ['/healthz', '/readyz', '/metrics', '/admin/login'].map((url) => ({ method, url }))),
+  ...['GET', 'HEAD'].flatMap((method) =>
+    ['/healthz', '/readyz', '/metrics', '/admin/login', '/favicon.ico'].map((url) => ({ method, url })),
+  ),
   { method: 'POST', url: '/admin/login' },
   { method: 'POST', url: '/notify/lianlian' },
   { method: 'POST', url: '/notify/lianlian/return' },

@@ -14,6 +14,7 @@ import { register as registerRequery } from './commands/requery.js';
 import { register as registerSandbox } from './commands/sandbox.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerStatus } from './commands/status.js';
+import { register as registerUntrack } from './commands/untrack.js';
 import { register as registerVerifyNotify } from './commands/verify-notify.js';
 
 const PACKAGE_NAME = 'lianlian-reconciler';
@@ -47,6 +48,7 @@ function buildProgram(): Command {
     registerStart,
     registerEnqueue,
     registerRequery,
+    registerUntrack,
     registerStatus,
     registerEvents,
     registerKeygen,
@@ -68,8 +70,22 @@ function report(err: unknown): number {
   return 1;
 }
 
+/**
+ * Refuses an unknown command given with `--help` before commander sees it: `llrecon bogus --help` would print the root help and
+ * exit 0, and a script calling a misspelt command would think it ran.
+ */
+function refuseUnknownCommand(program: Command, args: readonly string[]): void {
+  const name = args.find((a) => !a.startsWith('-'));
+  // without --help, commander refuses it itself (exit 2 below) and suggests the nearest command
+  if (!args.some((a) => a === '--help' || a === '-h')) return;
+  if (name === undefined || name === 'help' || program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
+  program.error(`error: unknown command '${name}'`, { exitCode: 2, code: 'commander.unknownCommand' });
+}
+
 try {
-  await buildProgram().parseAsync(process.argv);
+  const program = buildProgram();
+  refuseUnknownCommand(program, process.argv.slice(2));
+  await program.parseAsync(process.argv);
 } catch (err) {
   process.exit(report(err));
 }

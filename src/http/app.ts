@@ -19,6 +19,7 @@ import type { Engine } from '../engine-types.js';
 import { LlreconError, isLlreconError } from '../errors.js';
 import { Access } from './access.js';
 import { adminPlugin } from './admin/index.js';
+import { faviconRoute } from './routes/favicon.js';
 import { healthRoutes } from './routes/health.js';
 import { notifyRoutes } from './routes/notify.js';
 import { orderRoutes } from './routes/orders.js';
@@ -159,6 +160,7 @@ export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Prom
   await app.register(orderRoutes, { engine, access });
   await app.register(notifyRoutes, { engine });
   await app.register(adminPlugin, { engine, access });
+  await app.register(faviconRoute);
   return app;
 }
 
