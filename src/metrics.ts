@@ -15,7 +15,11 @@ export const ALERT_KINDS = {
   amount_mismatch: ['query', 'notify'],
   unknown_code: ['query'],
   abandoned: ['query'],
+  regression: ['query'],
+  post_final_disagreement: ['query'],
+  wrong_oid_paybill: ['query'],
   callback_rejected: ['notify'],
+  redis_refuses_writes: ['api', 'query', 'notify'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type AlertKind = keyof typeof ALERT_KINDS;
@@ -82,6 +86,12 @@ export function createMetrics(sources: MetricsSources = {}) {
     labelNames: ['ret_code'] as const,
     registers: of('query'),
   });
+  const untrustedAnswers = new Counter({
+    name: 'llrecon_untrusted_answers_total',
+    help: 'Query answers not believed (never a state), by reason: unsigned, bad_signature, no_oid_partner, other_merchant, other_order, other_dt_order, other_oid_paybill',
+    labelNames: ['reason'] as const,
+    registers: of('query'),
+  });
   const alerts = new Counter({
     name: 'llrecon_alerts_total',
     help: `Conditions that need a person, by kind: ${Object.keys(ALERT_KINDS).join(', ')}`,
@@ -119,7 +129,7 @@ export function createMetrics(sources: MetricsSources = {}) {
     });
   }
 
-  return { registry, queries, queryLatency, events, callbacks, rateLimitWait, merchantPauses, alerts };
+  return { registry, queries, queryLatency, events, callbacks, rateLimitWait, merchantPauses, untrustedAnswers, alerts };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -24,10 +24,10 @@ describe('buildEvent', () => {
   it('builds a CloudEvents 1.0 object with every data key', () => {
     const e = buildEvent(input());
     expect(e.type).toBe('preauth.authorized');
-    expect(e.id).toBe(`${OID}:ORD-1:1`);
+    expect(e.id).toBe(`${OID}:ORD-1:1:authorized`);
     expect(JSON.parse(e.json)).toEqual({
       specversion: '1.0',
-      id: `${OID}:ORD-1:1`,
+      id: `${OID}:ORD-1:1:authorized`,
       source: 'llrecon',
       type: 'preauth.authorized',
       subject: 'ORD-1',
@@ -75,10 +75,12 @@ describe('buildEvent', () => {
     expect(e.type).toBe('preauth.abandoned');
   });
 
-  it('gives the same change the same id and JSON, and another version or merchant another id', () => {
+  it('gives the same change the same id and JSON, and another version, merchant or state another id', () => {
     expect(buildEvent(input())).toEqual(buildEvent(input()));
-    expect(buildEvent(input({ version: 2 })).id).toBe(`${OID}:ORD-1:2`);
-    expect(buildEvent(input({ oid_partner: '201408071000009999' })).id).toBe('201408071000009999:ORD-1:1');
+    // the same version made differently (after Redis lost its last second) is another change: another id
+    expect(buildEvent(input({ to: 'captured' })).id).toBe(`${OID}:ORD-1:1:captured`);
+    expect(buildEvent(input({ version: 2 })).id).toBe(`${OID}:ORD-1:2:authorized`);
+    expect(buildEvent(input({ oid_partner: '201408071000009999' })).id).toBe('201408071000009999:ORD-1:1:authorized');
   });
 
   it('names the type after the state entered, in-between states being preauth.updated', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, horizonFor, type Decision, type QueryOutcome, type TrackedOrder } from '../src/reconcile/decide.js';
 import { RET_CODES } from '../src/reconcile/return-codes.js';
 import { scheduledDelay } from '../src/reconcile/schedule.js';
+import { judgeMove } from '../src/reconcile/lifecycle.js';
 import { ORDER_STATES, isFinalState, type OrderState } from '../src/reconcile/states.js';
 
 const S = 1000;
@@ -94,11 +95,24 @@ describe('state codes', () => {
     });
   });
 
-  it('every state code from every state: a change resets the step, the same state advances it', () => {
+  it('every state code from every non-final state: a forward change resets the step, the same state advances it, an earlier phase is a regression', () => {
     for (const row of RET_CODES.filter((r) => r.class === 'state')) {
       const to = row.state as OrderState;
       for (const from of ORDER_STATES.filter((s) => !isFinalState(s))) {
         const d = run(order(from, 3), answer(row.code));
+        const move = judgeMove(from, to);
+        if (move === 'regression') {
+          expect(d).toEqual({
+            ...QUIET,
+            to: null,
+            final: false,
+            nextStep: 4,
+            nextDelay: scheduledDelay({ state: from, step: 4, now: NOW, deadline: NOW + 7 * DAY, schedule: null }),
+            alert: 'regression',
+            outcome: 'regression',
+          });
+          continue;
+        }
         const changed = to !== from;
         expect(d.to).toBe(changed ? to : null);
         expect(d.nextStep).toBe(changed ? 0 : 4);
@@ -239,6 +253,9 @@ describe('retries and failures', () => {
 
 describe('not found', () => {
   it.each(['8901', '5002', '9093'])('%s first seen starts the grace clock and keeps polling at the schedule', (code) => {
+    // LianLian sends "no record" unsigned: it means "not yet" all the same, since it changes nothing
+    for (const unsigned of [failure('LLRECON_UNSIGNED_ANSWER', code), failure('LLRECON_BAD_ANSWER_SIGNATURE', code)])
+      expect(run(order('pending', 0), unsigned, { random: 0.9 })).toMatchObject({ to: null, notFoundSince: NOW, outcome: 'not_found' });
     expect(run(order('pending', 0), answer(code), { random: 0.9 })).toEqual({
       to: null,
       final: false,

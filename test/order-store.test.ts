@@ -97,6 +97,7 @@ describe('track', () => {
       deadline: T0 + 500,
       not_found_since: null,
       final: false,
+      paybill_from_lianlian: false,
     });
     expect(await store.history(o.no_order)).toEqual([{ at: T0, kind: 'tracked', state: 'pending', actor: 'mei', source: 'cli' }]);
     expect(await redis.zscore(ks.stateIndex('pending'), o.no_order)).toBe(String(T0));
@@ -140,7 +141,7 @@ describe('transition', () => {
     const o = await tracked({ money_order: null });
     const t = change(o.no_order, 0, 'authorized', { oid_paybill: '2025011599990000', money_order: '99.00' });
     const first = await store.transition(t);
-    expect(first).toMatchObject({ applied: true, version: 1, eventId: `${OID}:${o.no_order}:1` });
+    expect(first).toMatchObject({ applied: true, version: 1, eventId: `${OID}:${o.no_order}:1:authorized` });
     const second = await store.transition(t);
     expect(second.applied).toBe(false);
     expect(second.applied === false && second.current?.version).toBe(1);
@@ -185,7 +186,7 @@ describe('transition', () => {
     const event = JSON.parse(fields[3] as string) as CloudEvent;
     expect(event).toEqual({
       specversion: '1.0',
-      id: `${OID}:${o.no_order}:1`,
+      id: `${OID}:${o.no_order}:1:auth_failed`,
       source: 'llrecon',
       type: 'preauth.failed',
       subject: o.no_order,
@@ -194,8 +195,8 @@ describe('transition', () => {
       data: {
         no_order: o.no_order,
         oid_partner: OID,
-        // tracking's values win over the answer's
-        oid_paybill: '2025011500000001',
+        // LianLian's oid_paybill replaces the one the merchant gave; tracking's amount wins over the answer's
+        oid_paybill: '9999',
         dt_order: o.dt_order,
         money_order: '128.50',
         ret_code: 'PR10',
@@ -269,9 +270,9 @@ describe('transition', () => {
     ]);
     expect((await eventsOf(o.no_order)).map((e) => `${e.event.data.previous_state}>${e.event.data.state}:${e.type}:${e.event.id}`)).toEqual(
       [
-        `pending>authorized:preauth.authorized:${OID}:${o.no_order}:1`,
-        `authorized>capturing:preauth.updated:${OID}:${o.no_order}:2`,
-        `capturing>captured:preauth.captured:${OID}:${o.no_order}:3`,
+        `pending>authorized:preauth.authorized:${OID}:${o.no_order}:1:authorized`,
+        `authorized>capturing:preauth.updated:${OID}:${o.no_order}:2:capturing`,
+        `capturing>captured:preauth.captured:${OID}:${o.no_order}:3:captured`,
       ],
     );
     const after = await store.counts();

@@ -26,10 +26,11 @@ const STATE_CODES: ReadonlyArray<[string, OrderState, boolean]> = [
   ['PR16', 'void_failed', false],
   ['2006', 'expired', true],
 ];
-const RETRY = ['1003', '1007', '2005', '2008', '9000', '9902', '9903', '9970', '9990', '9991', '9999'];
+const RETRY = ['1003', '1007', '2005', '2008', '9000', '9902', '9903', '9970', '9990', '9991', '9999', '9002'];
 const NOT_FOUND = ['8901', '5002', '9093'];
 const CONFIG = ['1001', '1004', '1008', '1009', '1012', '3001', '3010', '9901'];
 const KNOWN_UNKNOWN = ['0000', '8888'];
+const WRONG_PAYBILL = ['9092'];
 
 describe('classifyRetCode', () => {
   it.each(STATE_CODES)('%s is the state %s (final: %s)', (code, state, final) => {
@@ -66,7 +67,7 @@ describe('classifyRetCode', () => {
 
 describe('RET_CODES', () => {
   it('holds exactly the codes of protocol §3–4, each once, each with a meaning', () => {
-    const expected = [...STATE_CODES.map(([c]) => c), ...RETRY, ...NOT_FOUND, ...CONFIG, ...KNOWN_UNKNOWN];
+    const expected = [...STATE_CODES.map(([c]) => c), ...RETRY, ...NOT_FOUND, ...CONFIG, ...KNOWN_UNKNOWN, ...WRONG_PAYBILL];
     expect(RET_CODES.map((r) => r.code).sort()).toEqual([...expected].sort());
     for (const row of RET_CODES) {
       expect(row.meaning.length).toBeGreaterThan(0);

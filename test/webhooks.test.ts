@@ -221,7 +221,8 @@ describe('the webhook sink', () => {
     const ids = await eventIds(no);
     return ids.length > 0 && ids.every((id) => of(id).some((a) => a.status === 200));
   };
-  const version = (id: string) => Number(id.slice(id.lastIndexOf(':') + 1));
+  // ids are <oid_partner>:<no_order>:<version>:<state>
+  const version = (id: string) => Number(id.split(':').at(-2));
 
   beforeAll(async () => {
     stack = await startStack({ env: { POLL_SCHEDULE: '30ms', QUERY_TIMEOUT: '300ms', QUERY_RATE_PER_SEC: '500' } });

@@ -6,7 +6,9 @@ import type { EngineContext } from '../engine-context.js';
 import { MERCHANT_PAUSE_MS } from '../engine-context.js';
 import { LlreconError } from '../errors.js';
 import type { PreauthQueryAnswer } from '../lianlian/preauth-query.js';
+import { bindAnswer, type PaybillNews } from '../reconcile/bind-answer.js';
 import { decide, type Decision, type QueryOutcome } from '../reconcile/decide.js';
+import { classifyRetCode } from '../reconcile/return-codes.js';
 import { eventTypeFor, type OrderState, type Via } from '../reconcile/states.js';
 import type { OrderRecord } from '../store/order-record.js';
 
@@ -58,18 +60,68 @@ async function queryLianLian(
   }
 }
 
+/** The log line of each alert a query can raise (an alert rule watches llrecon_alerts_total{kind}). */
+const ALERT_LINE: Partial<Record<NonNullable<Decision['alert']>, string>> = {
+  regression: "alert: regression: a signed answer from an earlier phase than the order's, not applied",
+  post_final_disagreement: 'alert: post_final_disagreement: a signed answer disagrees with the final state, not applied',
+  wrong_oid_paybill: "alert: wrong_oid_paybill: LianLian says the oid_paybill given is not the order's: dropped",
+};
+
 function raiseAlerts(ctx: EngineContext, order: OrderRecord, d: Decision, retCode: string | null): Promise<unknown> | undefined {
   if (d.alert) {
     ctx.metrics.alerts.inc({ kind: d.alert });
     const line = { no_order: order.no_order, alert: d.alert, ret_code: retCode, state: order.state };
     if (d.alert === 'config_error') ctx.log.error(line, 'LianLian reports a configuration error: querying paused for the merchant');
-    else ctx.log.warn(line, `alert: ${d.alert}`);
+    else ctx.log.warn(line, ALERT_LINE[d.alert] ?? `alert: ${d.alert}`);
   }
   if (d.pauseMerchant) {
     ctx.metrics.merchantPauses.inc({ ret_code: retCode ?? 'none' });
     return ctx.store.pauseMerchant(order.oid_partner, MERCHANT_PAUSE_MS, `ret_code ${retCode ?? '?'}`, ctx.now());
   }
   return undefined;
+}
+
+/**
+ * Whether the signed answer is about this order (reconcile/bind-answer.ts): if not, it is an untrusted answer,
+ * never a state; if so, what it says of the order's oid_paybill.
+ */
+function bind(
+  order: OrderRecord,
+  outcome: QueryOutcome,
+  answer: PreauthQueryAnswer | null,
+): { outcome: QueryOutcome; paybill: PaybillNews } {
+  if (answer === null || outcome.kind !== 'answer') return { outcome, paybill: { kind: 'none' } };
+  const b = bindAnswer({ ...order, paybill_from_lianlian: order.paybill_from_lianlian === true }, answer);
+  if (b.ok) return { outcome, paybill: b.paybill };
+  return { outcome: { kind: 'untrusted', reason: b.reason, retCode: answer.ret_code }, paybill: { kind: 'none' } };
+}
+
+/** Why the query meant what it did, for the timeline (null when the outcome says it all). */
+function reasonOf(order: OrderRecord, d: Decision, outcome: QueryOutcome, paybill: PaybillNews): string | null {
+  if (d.outcome === 'untrusted') {
+    if (outcome.kind === 'untrusted') return outcome.reason;
+    if (outcome.kind === 'failure') return outcome.errorCode === 'LLRECON_BAD_ANSWER_SIGNATURE' ? 'bad_signature' : 'unsigned';
+  }
+  if ((d.outcome === 'regression' || d.outcome === 'post_final') && outcome.kind === 'answer')
+    return `reported ${classifyRetCode(outcome.ret_code).state ?? '?'} while ${order.state}`;
+  if (d.outcome === 'wrong_paybill') return `oid_paybill ${order.oid_paybill ?? '?'} is not this order's`;
+  if (paybill.kind === 'corrected') return `oid_paybill ${paybill.wrong} is not this order's: LianLian's is ${paybill.oid_paybill}`;
+  return null;
+}
+
+/** Records the untrusted answer, and LianLian's correction of a merchant-given oid_paybill. */
+function countBelief(ctx: EngineContext, order: OrderRecord, d: Decision, reason: string | null, paybill: PaybillNews): void {
+  if (d.outcome === 'untrusted' && reason !== null) {
+    ctx.metrics.untrustedAnswers.inc({ reason });
+    ctx.log.warn({ no_order: order.no_order, reason, state: order.state }, 'untrusted answer: not about this order, changes nothing');
+  }
+  if (paybill.kind === 'corrected') {
+    ctx.metrics.alerts.inc({ kind: 'wrong_oid_paybill' });
+    ctx.log.warn(
+      { no_order: order.no_order, alert: 'wrong_oid_paybill', oid_paybill: paybill.wrong, lianlian_oid_paybill: paybill.oid_paybill },
+      ALERT_LINE.wrong_oid_paybill,
+    );
+  }
 }
 
 /**
@@ -93,7 +145,9 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
     };
   }
 
-  const { outcome, answer, ms } = await queryLianLian(ctx, order, priority);
+  const queried = await queryLianLian(ctx, order, priority);
+  const { answer, ms } = queried;
+  const { outcome, paybill } = bind(order, queried.outcome, answer);
   const retCode = outcome.kind === 'answer' ? outcome.ret_code : outcome.retCode;
 
   // The answer may only be written against the version the query started from (compare-and-set). If another
@@ -109,15 +163,19 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
       deadline: order.deadline,
       notFoundSince: order.not_found_since,
       money_order: order.money_order,
+      merchantPaybill: order.oid_paybill !== null && order.paybill_from_lianlian !== true,
     },
     outcome,
     now,
     { schedule: ctx.config.pollSchedule, notFoundGraceMs: ctx.config.notFoundGraceMs },
     ctx.random,
   );
-  // (decide() keeps a final order final unless a signed state code moves it: a re-query's one-off confirmation)
+  // (decide() keeps a final order final unless a signed final code replaces `abandoned`: a one-off confirmation)
   const nextPollAt = d.nextDelay === null ? null : now + d.nextDelay;
   ctx.metrics.queries.inc({ outcome: d.outcome, ret_code: retCode ?? 'none' });
+  const reason = reasonOf(order, d, outcome, paybill);
+  countBelief(ctx, order, d, reason, paybill);
+  const learnedPaybill = paybill.kind === 'none' ? null : paybill.oid_paybill;
 
   if (d.to !== null && d.to !== order.state) {
     const eventVia: Via = d.to === 'abandoned' ? 'horizon' : via;
@@ -130,12 +188,16 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
       ret_msg: outcome.kind === 'answer' ? outcome.ret_msg : order.ret_msg,
       via: eventVia,
       at: now,
-      oid_paybill: answer?.oid_paybill ?? null,
-      money_order: answer?.money_order ?? null,
+      oid_paybill: learnedPaybill,
+      money_order: outcome.kind === 'answer' ? (answer?.money_order ?? null) : null,
       nextPollAt,
       step: d.nextStep,
     });
-    if (!r.applied) return overtaken(ctx, r.current, now);
+    if (!r.applied) {
+      if (r.refused !== undefined)
+        ctx.log.error({ no_order: order.no_order, from: order.state, to: d.to, refused: r.refused }, 'transition refused by the store');
+      return overtaken(ctx, r.current, now);
+    }
     ctx.metrics.events.inc({ type: eventTypeFor(d.to) });
     ctx.log.info(
       { no_order: order.no_order, from: order.state, to: d.to, ret_code: retCode, via: eventVia, event_id: r.eventId },
@@ -147,7 +209,14 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
     }
     await Promise.all([
       raiseAlerts(ctx, order, d, retCode),
-      ctx.store.appendTimeline(order.no_order, { at: now, kind: 'query', ret_code: retCode, outcome: d.outcome, ms: Math.round(ms) }),
+      ctx.store.appendTimeline(order.no_order, {
+        at: now,
+        kind: 'query',
+        ret_code: retCode,
+        outcome: d.outcome,
+        ...(reason === null ? {} : { reason }),
+        ms: Math.round(ms),
+      }),
     ]);
     return { gone: false, final: d.final, nextDelay: d.nextDelay, state: d.to, changed: true };
   }
@@ -157,6 +226,9 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
     expectedVersion: order.version,
     ret_code: retCode,
     outcome: d.outcome,
+    ...(reason === null ? {} : { reason }),
+    // LianLian's own oid_paybill is kept; the merchant's is dropped when LianLian says it is not the order's
+    ...(learnedPaybill !== null ? { paybill: learnedPaybill } : d.outcome === 'wrong_paybill' ? { paybill: null } : {}),
     nextPollAt,
     step: d.nextStep,
     notFoundSince: d.notFoundSince,

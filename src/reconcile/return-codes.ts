@@ -7,9 +7,11 @@ import { isFinalState, type OrderState } from './states.js';
  * - `retry`: LianLian could not answer now; query again at the next step, jittered.
  * - `not_found`: no record (yet): "not yet" within `NOT_FOUND_GRACE`, then an alert.
  * - `config`: our configuration is wrong: alert and pause querying for the merchant.
+ * - `wrong_paybill`: the `oid_paybill` sent is not the order's (9092): the merchant's is dropped, with an alert,
+ *   and the order is queried by `no_order` alone.
  * - `unknown`: anything else: keep polling at the schedule, never a state.
  */
-export type RetCodeClass = 'state' | 'retry' | 'not_found' | 'config' | 'unknown';
+export type RetCodeClass = 'state' | 'retry' | 'not_found' | 'config' | 'wrong_paybill' | 'unknown';
 
 /** One row of {@link RET_CODES}, or what {@link classifyRetCode} makes of any code. */
 export interface RetCodeInfo {
@@ -60,11 +62,15 @@ export const RET_CODES: readonly RetCodeInfo[] = Object.freeze(
     other('9990', 'retry', 'bank error'),
     other('9991', 'retry', 'bank error'),
     other('9999', 'retry', 'system error'),
+    other('9002', 'retry', 'request body not accepted'),
 
     // §4: no record (right after creation this can be a race)
     other('8901', 'not_found', 'no record'),
     other('5002', 'not_found', 'no record'),
     other('9093', 'not_found', 'no record'),
+
+    // §3: the order's own problem: the oid_paybill given does not belong to no_order
+    other('9092', 'wrong_paybill', 'oid_paybill does not belong to no_order'),
 
     // §4: our configuration is wrong
     other('1001', 'config', 'bad signature'),

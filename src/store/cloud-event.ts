@@ -44,14 +44,19 @@ export interface EventInput {
   version: number;
 }
 
-/** The stable id of the change that brings `no_order` of `oid_partner` to `version`. */
-export function eventId(oidPartner: string, noOrder: string, version: number): string {
-  return `${oidPartner}:${noOrder}:${version}`;
+/**
+ * The stable id of the change that brings `no_order` of `oid_partner` to `version` in `state`:
+ * `<oid_partner>:<no_order>:<version>:<state>`. A retry or a second worker makes the same change, so the same id;
+ * the state is in it so that a change lost with Redis's last second and then made differently (the same version,
+ * another state) gets another id, which a consumer de-duplicating by id does not drop.
+ */
+export function eventId(oidPartner: string, noOrder: string, version: number, state: OrderState): string {
+  return `${oidPartner}:${noOrder}:${version}:${state}`;
 }
 
 /** The CloudEvent of a change, with its `type` and `id` alongside the JSON that goes onto the stream. */
 export function buildEvent(e: EventInput): { type: EventType; json: string; id: string } {
-  const id = eventId(e.oid_partner, e.order.no_order, e.version);
+  const id = eventId(e.oid_partner, e.order.no_order, e.version, e.to);
   const type = eventTypeFor(e.to);
   const event: CloudEvent = {
     specversion: '1.0',

@@ -10,8 +10,16 @@ export interface OrderRecord {
   oid_partner: string;
   /** LianLian's `yyyyMMddHHmmss` (UTC+8), as given. */
   dt_order: string;
-  /** LianLian's payment number: as given when tracked, else the first one an answer carried. */
+  /**
+   * LianLian's payment number: as given when tracked, until an answer carries LianLian's own (which replaces a
+   * merchant-given one that differs; see {@link paybill_from_lianlian}).
+   */
   oid_paybill: string | null;
+  /**
+   * True once `oid_paybill` is LianLian's own (an answer carried it): answers must then carry the same one.
+   * Absent (as in records written before it existed) means false.
+   */
+  paybill_from_lianlian?: boolean;
   pay_type: 'F' | 'G';
   /** Two decimals, as given when tracked, else the first one an answer carried. */
   money_order: string | null;
@@ -72,7 +80,7 @@ export type HistoryEntry = {
  * counting `n` answers since `since`.
  */
 export type TimelineEntry =
-  | { at: number; kind: 'query'; ret_code: string | null; outcome: string; ms?: number; n?: number; since?: number }
+  | { at: number; kind: 'query'; ret_code: string | null; outcome: string; reason?: string; ms?: number; n?: number; since?: number }
   | { at: number; kind: 'callback'; verdict: string; reason: string }
   | { at: number; kind: 'action'; actor: string; reason: string; action: string };
 
@@ -82,6 +90,7 @@ const F = {
   oid_partner: 'op',
   dt_order: 'dt',
   oid_paybill: 'pb',
+  paybill_from_lianlian: 'pl',
   pay_type: 'pt',
   money_order: 'm',
   valid_order: 'vo',
@@ -109,8 +118,8 @@ export const HASH_FIELD = F;
 export const TRACKED_FIELD = { actor: 'by', source: 'src' } as const;
 
 /** A stored value: numbers in decimal, booleans as 1/0; null → undefined (the field is left out). */
-function enc(v: string | number | boolean | null): string | undefined {
-  if (v === null) return undefined;
+function enc(v: string | number | boolean | null | undefined): string | undefined {
+  if (v === null || v === undefined) return undefined;
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
 }
@@ -158,6 +167,7 @@ export function fromHash(h: Record<string, string>): OrderRecord | null {
     oid_partner: need(F.oid_partner),
     dt_order: need(F.dt_order),
     oid_paybill: str(F.oid_paybill),
+    paybill_from_lianlian: h[F.paybill_from_lianlian] === '1',
     pay_type: payType,
     money_order: str(F.money_order),
     valid_order: needNum(F.valid_order),

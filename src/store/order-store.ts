@@ -54,15 +54,24 @@ export interface TransitionInput {
   ret_msg: string | null;
   via: Via;
   at: number;
-  /** From the answer: kept only if the order had none. */
+  /**
+   * LianLian's own oid_paybill, from an answer bound to the order: it replaces one only the merchant gave, never
+   * one LianLian gave before.
+   */
   oid_paybill?: string | null;
+  /** From the answer: kept only if the order had none. */
   money_order?: string | null;
   nextPollAt: number | null;
   step: number;
 }
 
+/**
+ * What transition() did. Not applied: the order is gone or moved on (`current`), or — `refused` — the lifecycle
+ * forbids the move (to an earlier phase, or out of a final state other than `abandoned`): nothing was written.
+ */
 export type TransitionResult =
-  { applied: true; version: number; eventId: string; streamId: string } | { applied: false; current: OrderRecord | null };
+  | { applied: true; version: number; eventId: string; streamId: string }
+  | { applied: false; current: OrderRecord | null; refused?: 'regression' | 'final' };
 
 export class OrderStore {
   private readonly conn: StoreConn;
@@ -93,6 +102,7 @@ export class OrderStore {
     const record: OrderRecord = {
       ...o,
       oid_partner: this.oidPartner,
+      paybill_from_lianlian: false,
       state: 'pending',
       ret_code: null,
       ret_msg: null,
@@ -146,8 +156,9 @@ export class OrderStore {
   /**
    * THE only writer of an order's state. Applies the change if the order is still at `expectedVersion`, and
    * then — atomically — bumps the version, moves the order between state indexes, appends a `change` history
-   * entry and XADDs the CloudEvent (id `<oid_partner>:<no_order>:<expectedVersion + 1>`) to the stream. Calling
-   * again with the same expectedVersion is a no-op: each change is written, and emitted, exactly once.
+   * entry and XADDs the CloudEvent (id `<oid_partner>:<no_order>:<expectedVersion + 1>:<to>`) to the stream.
+   * Calling again with the same expectedVersion is a no-op: each change is written, and emitted, exactly once.
+   * A move the lifecycle forbids (reconcile/lifecycle.ts) is refused by the script, whatever the caller says.
    * @returns applied with the new version and the event's ids, or not applied with the order as it is now
    */
   async transition(t: TransitionInput): Promise<TransitionResult> {
@@ -158,7 +169,7 @@ export class OrderStore {
     const after = {
       no_order: current.no_order,
       dt_order: current.dt_order,
-      oid_paybill: current.oid_paybill ?? t.oid_paybill ?? null,
+      oid_paybill: (current.paybill_from_lianlian === true ? current.oid_paybill : (t.oid_paybill ?? current.oid_paybill)) ?? null,
       money_order: current.money_order ?? t.money_order ?? null,
     };
     const event = buildEvent({
@@ -203,7 +214,7 @@ export class OrderStore {
       '',
     ];
     if (t.ret_code !== null) fields.push(F.last_seen_code, t.ret_code);
-    const streamId = await runTransition(this.redis, this.ks, {
+    const reply = await runTransition(this.redis, this.ks, {
       noOrder: t.no_order,
       expectedVersion: t.expectedVersion,
       from: current.state,
@@ -215,8 +226,9 @@ export class OrderStore {
       moneyOrder: t.money_order,
       fields,
     });
-    if (streamId !== null) return { applied: true, version, eventId: event.id, streamId };
-    return { applied: false, current: await this.get(t.no_order) };
+    if ('written' in reply) return { applied: true, version, eventId: event.id, streamId: reply.written };
+    const now = await this.get(t.no_order);
+    return 'refused' in reply ? { applied: false, current: now, refused: reply.refused } : { applied: false, current: now };
   }
 
   /**

@@ -16,6 +16,13 @@ export interface PollNote {
   ret_code: string | null;
   /** What the answer meant (decide()'s outcome), shown in the timeline. */
   outcome: string;
+  /** Why, when the outcome needs one (an untrusted answer's reason, the state a stale answer reported …). */
+  reason?: string;
+  /**
+   * The order's oid_paybill after this answer: absent to leave it, a string for LianLian's own (it replaces one
+   * only the merchant gave), null to drop the merchant's (LianLian said it is not the order's: 9092).
+   */
+  paybill?: string | null;
   nextPollAt: number | null;
   step: number;
   notFoundSince: number | null;
@@ -39,18 +46,21 @@ export interface CallbackNote {
   entry: Extract<TimelineEntry, { kind: 'callback' }>;
   kept: { logKey: string; logCap: number; json: string } | null;
   markerMs: number;
+  /** In the order's own rejected-callbacks list instead of its timeline (keyspace: orderRejectedCallbacks). */
+  apart?: boolean;
 }
 
 /** The signature under which identical consecutive query answers collapse (see scripts/timeline-push.ts). */
-const querySig = (retCode: string | null, outcome: string): string => `q|${retCode ?? ''}|${outcome}`;
+const querySig = (retCode: string | null, outcome: string, reason: string | undefined): string =>
+  `q|${retCode ?? ''}|${outcome}${reason === undefined ? '' : `|${reason}`}`;
 
 /** A timeline entry as stored: keys in a fixed order, absent ones left out. */
 function timelineJson(e: TimelineEntry): { json: string; sig: string } {
   switch (e.kind) {
     case 'query':
       return {
-        json: JSON.stringify({ at: e.at, kind: e.kind, ret_code: e.ret_code, outcome: e.outcome, ms: e.ms }),
-        sig: querySig(e.ret_code, e.outcome),
+        json: JSON.stringify({ at: e.at, kind: e.kind, ret_code: e.ret_code, outcome: e.outcome, reason: e.reason, ms: e.ms }),
+        sig: querySig(e.ret_code, e.outcome, e.reason),
       };
     case 'callback':
       return { json: JSON.stringify({ at: e.at, kind: e.kind, verdict: e.verdict, reason: e.reason }), sig: '' };
@@ -60,9 +70,11 @@ function timelineJson(e: TimelineEntry): { json: string; sig: string } {
 }
 
 export async function notePoll({ redis, ks }: StoreConn, noOrder: string, p: PollNote): Promise<boolean> {
-  const { json, sig } = timelineJson({ at: p.at, kind: 'query', ret_code: p.ret_code, outcome: p.outcome, ms: p.ms });
+  const { json, sig } = timelineJson({ at: p.at, kind: 'query', ret_code: p.ret_code, outcome: p.outcome, reason: p.reason, ms: p.ms });
   const fields: ScriptArg[] = [F.step, p.step, F.next_poll_at, orEmpty(p.nextPollAt), F.not_found_since, orEmpty(p.notFoundSince)];
   if (p.ret_code !== null) fields.push(F.last_seen_code, p.ret_code);
+  // (the version compare-and-set makes this safe: the paybill was judged against the record at that version)
+  if (p.paybill !== undefined) fields.push(F.oid_paybill, orEmpty(p.paybill), F.paybill_from_lianlian, p.paybill === null ? '' : '1');
   return runNotePoll(redis, ks, { noOrder, expectedVersion: p.expectedVersion, entry: json, sig, fields });
 }
 
@@ -73,7 +85,15 @@ export async function appendTimeline({ redis, ks }: StoreConn, noOrder: string, 
 
 export async function noteCallback({ redis, ks }: StoreConn, n: CallbackNote): Promise<boolean> {
   const entry = n.noOrder === null ? '' : timelineJson(n.entry).json;
-  return runNoteCallback(redis, ks, { id: n.id, noOrder: n.noOrder, entry, kept: n.kept, markerMs: n.markerMs });
+  const listKey = n.apart && n.noOrder !== null ? ks.orderRejectedCallbacks(n.noOrder) : undefined;
+  return runNoteCallback(redis, ks, {
+    id: n.id,
+    noOrder: n.noOrder,
+    entry,
+    kept: n.kept,
+    markerMs: n.markerMs,
+    ...(listKey ? { listKey } : {}),
+  });
 }
 
 export async function addAction({ redis, ks }: StoreConn, noOrder: string, a: ActionInput): Promise<boolean> {

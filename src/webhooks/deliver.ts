@@ -12,7 +12,7 @@ import type { Queue } from 'bullmq';
 import type { Got } from 'got';
 import type { EngineContext } from '../engine-context.js';
 import type { WorkerTuning } from '../queues/queues.js';
-import { nextEventId, webhookJobId, type WebhookJobData } from './delivery-job.js';
+import { nextJobId, type WebhookJobData } from './delivery-job.js';
 import { recordAttempt } from './delivery-log.js';
 import type { WebhookMetrics } from './metrics.js';
 import { orderGate, orderWaitMs } from './order-gate.js';
@@ -50,7 +50,7 @@ export interface DeliveryJob {
 
 /** Make the order's next event, if it is only waiting for this one, go now. */
 async function wakeSuccessor(queue: Queue<WebhookJobData>, d: WebhookJobData): Promise<void> {
-  const next = await queue.getJob(webhookJobId(nextEventId(d.id, d.v)));
+  const next = await queue.getJob(nextJobId(d));
   if (next && next.attemptsMade === 0 && (await next.isDelayed())) await next.promote().catch(() => undefined);
 }
 

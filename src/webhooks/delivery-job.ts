@@ -1,11 +1,15 @@
-// One webhook delivery job per event: its data, its BullMQ id (derived from the event id, so adding the same
-// event twice makes no second job), and reading it off an event stream entry.
+// One webhook delivery job per event: its data, its BullMQ id (the order and the change's number, so adding the
+// same event twice makes no second job, and an order's neighbouring changes are found by number whatever state
+// they moved to), and reading it off an event stream entry.
 import { encodeOrderToken } from '../queues/names.js';
 import { entryFields } from '../store/event-stream.js';
 
 /** The data of a `webhook` job. */
 export interface WebhookJobData {
-  /** The CloudEvent id `<oid_partner>:<no_order>:<version>`: `webhook-id`, and the key of the history. */
+  /**
+   * The CloudEvent id `<oid_partner>:<no_order>:<version>:<state>` (`<oid_partner>:<no_order>:<version>` for
+   * events written before the state was in it): `webhook-id`, and the key of the history.
+   */
   id: string;
   /** The order (the event's subject). */
   no: string;
@@ -17,19 +21,38 @@ export interface WebhookJobData {
   body: string;
 }
 
-/** The job id of an event's delivery (BullMQ ids must not contain ':'). */
-export function webhookJobId(eventId: string): string {
-  return `w-${encodeOrderToken(eventId)}`;
+/** `<oid_partner>:<no_order>` of an event id (its head, before the version). */
+function orderPart(id: string, version: number): string {
+  const tail = `:${version}`;
+  const at = id.endsWith(tail) ? id.length - tail.length : id.lastIndexOf(`${tail}:`);
+  return at < 0 ? id : id.slice(0, at);
 }
 
-/** The id of the event before `eventId` of the same order (version − 1), or null for the first one. */
-export function previousEventId(eventId: string, version: number): string | null {
-  return version > 1 ? `${eventId.slice(0, eventId.lastIndexOf(':'))}:${version - 1}` : null;
+/** The version an event id names: its last part, or the one before the state. */
+function versionOf(id: string): number {
+  const parts = id.split(':');
+  const last = parts.at(-1) ?? '';
+  return Number(/^\d+$/.test(last) ? last : (parts.at(-2) ?? ''));
 }
 
-/** The id of the event after `eventId` of the same order. */
-export function nextEventId(eventId: string, version: number): string {
-  return `${eventId.slice(0, eventId.lastIndexOf(':'))}:${version + 1}`;
+/**
+ * The job id of the delivery of an event (its id, or its job's data), or of the same order's change number
+ * `version`: `w-<oid_partner>:<no_order>:<version>` encoded (BullMQ ids must not contain ':'). The state is left
+ * out, so that the gate finds the order's previous and next change by number alone.
+ */
+export function webhookJobId(event: string | Pick<WebhookJobData, 'id' | 'v'>, version?: number): string {
+  const d = typeof event === 'string' ? { id: event, v: versionOf(event) } : event;
+  return `w-${encodeOrderToken(`${orderPart(d.id, d.v)}:${version ?? d.v}`)}`;
+}
+
+/** The job id of the delivery of the order's change before `d` (version − 1), or null for the first one. */
+export function previousJobId(d: Pick<WebhookJobData, 'id' | 'v'>): string | null {
+  return d.v > 1 ? webhookJobId(d, d.v - 1) : null;
+}
+
+/** The job id of the delivery of the order's change after `d`. */
+export function nextJobId(d: Pick<WebhookJobData, 'id' | 'v'>): string {
+  return webhookJobId(d, d.v + 1);
 }
 
 /** A stream entry as a job's name and data, or null when it is not an event we can deliver. */
@@ -44,7 +67,7 @@ export function deliveryOf(streamId: string, fields: readonly string[]): { name:
   }
   const { id, subject } = event ?? {};
   if (typeof id !== 'string' || typeof subject !== 'string') return null;
-  const version = Number(id.slice(id.lastIndexOf(':') + 1));
+  const version = versionOf(id);
   if (!Number.isSafeInteger(version) || version < 1) return null;
   return { name: type || 'event', data: { id, no: subject, v: version, sid: streamId, body } };
 }

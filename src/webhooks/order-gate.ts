@@ -11,7 +11,7 @@
 // long-retrying predecessor costs little, and the predecessor's settling wakes its successor early.
 import type { Queue } from 'bullmq';
 import type { EngineContext } from '../engine-context.js';
-import { compareStreamIds, previousEventId, webhookJobId, type WebhookJobData } from './delivery-job.js';
+import { compareStreamIds, previousJobId, type WebhookJobData } from './delivery-job.js';
 import { settledVersions } from './delivery-log.js';
 
 /** The longest a waiting successor sleeps before looking again. */
@@ -27,11 +27,11 @@ export async function orderGate(
   group: string,
   d: WebhookJobData,
 ): Promise<GateDecision> {
-  const prev = previousEventId(d.id, d.v);
+  const prev = previousJobId(d);
   if (prev === null) return 'first';
   const [settled = 0] = await settledVersions(ctx, [d.no]);
   if (settled >= d.v - 1) return 'settled';
-  const state = await queue.getJobState(webhookJobId(prev));
+  const state = await queue.getJobState(prev);
   if (state === 'completed' || state === 'failed') return 'finished';
   if (state !== 'unknown') return 'wait';
   const summary = (await ctx.redis.xpending(ctx.ks.events, group)) as [number, string | null, string | null, unknown];

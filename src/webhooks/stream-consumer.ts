@@ -74,7 +74,7 @@ export function startEventConsumer(
       deliveries.map((d) => d.data.no),
     );
     const fresh = deliveries.filter((d, i) => d.data.v > (settled[i] ?? 0));
-    if (fresh.length > 0) await queue.addBulk(fresh.map((d) => ({ name: d.name, data: d.data, opts: { jobId: webhookJobId(d.data.id) } })));
+    if (fresh.length > 0) await queue.addBulk(fresh.map((d) => ({ name: d.name, data: d.data, opts: { jobId: webhookJobId(d.data) } })));
     if (entries.length > 0) await redis.xack(ks.events, WEBHOOK_GROUP, ...entries.map((e) => e[0]));
   };
 
