@@ -23,6 +23,7 @@
 //   <base>:session:<id>              hash     a dashboard session (src/auth/sessions.ts): user, token fingerprint,
 //                                             times, address; PX = its idle end. id = SHA-256 of the cookie's secret
 //   <base>:sessions                  zset     every session id, scored by its absolute end
+//   <base>:settlement:<part>         …        settlement files, rows and verdicts (src/settlement/keys.ts lists them)
 //   (consumer group `webhooks` on <base>:events: the webhook sink's read position)
 //   <base>:<queue>:…                 (BullMQ) the queues; their names must not be one of the segments above
 import type { Cluster, Redis } from 'ioredis';
@@ -66,6 +67,8 @@ export interface Keyspace {
   session(id: string): string;
   /** Zset: every dashboard session id, scored by its absolute end. */
   readonly sessions: string;
+  /** A key of settlement reconciliation: `<base>:settlement:<part>` (src/settlement/keys.ts names the parts). */
+  settlement(part: string): string;
 }
 
 /** A connection and the keyspace it is used under: what the store's functions take. */
@@ -100,5 +103,6 @@ export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
     webhookSettled: (no) => `${base}:webhooks:settled:${no}`,
     session: (id) => `${base}:session:${id}`,
     sessions: `${base}:sessions`,
+    settlement: (part) => `${base}:settlement:${part}`,
   };
 }

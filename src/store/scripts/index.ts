@@ -5,6 +5,7 @@ import { APPEND_TIMELINE } from './append-timeline.js';
 import { NOTE_CALLBACK } from './note-callback.js';
 import { NOTE_POLL } from './note-poll.js';
 import { RATE_ACQUIRE } from './rate-acquire.js';
+import { SETTLEMENT_SCRIPTS } from './settlement.js';
 import type { RedisScript } from './script.js';
 import { TRACK } from './track.js';
 import { TRANSITION } from './transition.js';
@@ -19,6 +20,7 @@ export const SCRIPTS: readonly RedisScript[] = [
   ADD_ACTION,
   RATE_ACQUIRE,
   WEBHOOK_ATTEMPT,
+  ...SETTLEMENT_SCRIPTS,
 ];
 
 /**

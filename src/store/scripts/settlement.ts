@@ -1,0 +1,133 @@
+// The writes of settlement reconciliation (src/settlement), each one atomic step so that a verdict and the event
+// that reports it are written together, and an import interrupted at any point resumes without counting a row
+// twice. The keys are src/settlement/keys.ts's; a day's keys (`day:`, `counts:`, `dayfiles:`) are built here from
+// `dayPrefix` (`<base>:settlement:`), which carries the deployment's hash tag on a Redis Cluster, so they live in
+// the slot of every other key the script is given.
+import { callScript, type RedisScript, type ScriptArg, type ScriptTarget } from './script.js';
+
+/**
+ * KEYS: 1 rows hash, 2 event stream, 3 dates zset, 4 missing hash, 5 pending zset, 6 the order's history list.
+ * ARGV: 1 row key, 2 the stored value read ('' none), 3 the new value, 4 its result, 5 its day, 6 the day's item
+ *       (JSON, '' when not a discrepancy), 7 event type ('' none), 8 event (JSON), 9 the stored result being replaced
+ *       ('' none), 10 its day, 11 dayPrefix, 12 the order key the row settles ('' none: no longer `missing`),
+ *       13 a history entry for the order (JSON, '' none), 14 pending score ('' → not pending), 15 the file's name.
+ * Returns 1, or -1 when the stored value moved since it was read (nothing written: read again and retry).
+ */
+export const SETTLE_ROW: RedisScript = {
+  name: 'llreconSettleRow',
+  numberOfKeys: 6,
+  lua: `
+local prev = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if prev ~= ARGV[2] then return -1 end
+local p = ARGV[11]
+if ARGV[9] ~= '' then
+  redis.call('HINCRBY', p .. 'counts:' .. ARGV[10], ARGV[9], -1)
+  redis.call('HDEL', p .. 'day:' .. ARGV[10], ARGV[1])
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HINCRBY', p .. 'counts:' .. ARGV[5], ARGV[4], 1)
+redis.call('SADD', p .. 'dayfiles:' .. ARGV[5], ARGV[15])
+redis.call('ZADD', KEYS[3], tonumber(ARGV[5]), ARGV[5])
+if ARGV[6] ~= '' then redis.call('HSET', p .. 'day:' .. ARGV[5], ARGV[1], ARGV[6]) end
+if ARGV[14] ~= '' then redis.call('ZADD', KEYS[5], ARGV[14], ARGV[1]) else redis.call('ZREM', KEYS[5], ARGV[1]) end
+if ARGV[12] ~= '' then
+  local md = redis.call('HGET', KEYS[4], ARGV[12])
+  if md then
+    redis.call('HDEL', KEYS[4], ARGV[12])
+    redis.call('HDEL', p .. 'day:' .. md, 'missing|' .. ARGV[12])
+    redis.call('HINCRBY', p .. 'counts:' .. md, 'missing', -1)
+  end
+end
+if ARGV[13] ~= '' then redis.call('RPUSH', KEYS[6], ARGV[13]) end
+if ARGV[7] ~= '' then redis.call('XADD', KEYS[2], '*', 'type', ARGV[7], 'event', ARGV[8]) end
+return 1
+`,
+};
+
+/**
+ * A row a corrected file no longer has: uncounted. KEYS: 1 rows hash, 2 pending zset.
+ * ARGV: 1 row key, 2 the stored value read, 3 its result, 4 its day, 5 dayPrefix. Returns 1, or -1 when it moved.
+ */
+export const DROP_ROW: RedisScript = {
+  name: 'llreconSettleDropRow',
+  numberOfKeys: 2,
+  lua: `
+if (redis.call('HGET', KEYS[1], ARGV[1]) or '') ~= ARGV[2] then return -1 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HINCRBY', ARGV[5] .. 'counts:' .. ARGV[4], ARGV[3], -1)
+redis.call('HDEL', ARGV[5] .. 'day:' .. ARGV[4], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`,
+};
+
+/**
+ * A captured order no file settled, listed once. KEYS: 1 rows hash, 2 missing hash, 3 event stream, 4 dates zset.
+ * ARGV: 1 order key, 2 the row key of its successful row, 3 the day, 4 dayPrefix, 5 the item (JSON), 6 event type,
+ *       7 event (JSON). Returns 1, or 0 when a file settled it meanwhile or it is listed already.
+ */
+export const SETTLE_MISSING: RedisScript = {
+  name: 'llreconSettleMissing',
+  numberOfKeys: 4,
+  lua: `
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSET', ARGV[4] .. 'day:' .. ARGV[3], 'missing|' .. ARGV[1], ARGV[5])
+redis.call('HINCRBY', ARGV[4] .. 'counts:' .. ARGV[3], 'missing', 1)
+redis.call('ZADD', KEYS[4], tonumber(ARGV[3]), ARGV[3])
+redis.call('XADD', KEYS[3], '*', 'type', ARGV[6], 'event', ARGV[7])
+return 1
+`,
+};
+
+/**
+ * The end of a file's import: its record and its `settlement.processed` event together.
+ * KEYS: 1 the file's hash, 2 files zset, 3 event stream. ARGV: 1 name, 2 score, 3 the import's generation,
+ * 4 event type, 5 event (JSON), 6… field/value pairs. Returns 1, or -1 when another import of the file took over.
+ */
+export const FINISH_FILE: RedisScript = {
+  name: 'llreconSettleFinishFile',
+  numberOfKeys: 3,
+  lua: `
+if redis.call('HGET', KEYS[1], 'gen') ~= ARGV[3] then return -1 end
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('XADD', KEYS[3], '*', 'type', ARGV[4], 'event', ARGV[5])
+return 1
+`,
+};
+
+/** A lease held by one process: KEYS 1 the lease; ARGV 1 token, 2 ttl ms. Returns 1 when held (taken or renewed). */
+export const SETTLE_LEASE: RedisScript = {
+  name: 'llreconSettleLease',
+  numberOfKeys: 1,
+  lua: `
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`,
+};
+
+/** Gives a lease up if still ours: KEYS 1 the lease; ARGV 1 token. */
+export const SETTLE_RELEASE: RedisScript = {
+  name: 'llreconSettleRelease',
+  numberOfKeys: 1,
+  lua: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`,
+};
+
+export const SETTLEMENT_SCRIPTS: readonly RedisScript[] = [SETTLE_ROW, DROP_ROW, SETTLE_MISSING, FINISH_FILE, SETTLE_LEASE, SETTLE_RELEASE];
+
+/** Runs one of the scripts above (on a connection or a pipeline made after defineScripts). */
+export function runSettlementScript(
+  target: ScriptTarget,
+  script: RedisScript,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
+): Promise<unknown> {
+  return callScript(target, script, keys, args);
+}
