@@ -86,9 +86,17 @@ describe('PreauthQueryClient', () => {
     expect(sim.queryCount(no)).toBe(2);
   });
 
-  it('returns a signed 8901 for an order LianLian does not know (an answer, not an error)', async () => {
-    const a = await client.query({ no_order: 'CLNOSUCHORDER', dt_order: DT });
-    expect(a).toMatchObject({ ret_code: '8901', ret_msg: '无记录' });
+  it('an unsigned 8901 (as LianLian sends it) for an order LianLian does not know: LLRECON_UNSIGNED_ANSWER carrying it; a signed one is an answer', async () => {
+    await expect(client.query({ no_order: 'CLNOSUCHORDER', dt_order: DT })).rejects.toMatchObject({
+      code: 'LLRECON_UNSIGNED_ANSWER',
+      retCode: '8901',
+    });
+    sim.signNoRecord = true;
+    try {
+      expect(await client.query({ no_order: 'CLNOSUCHORDER', dt_order: DT })).toMatchObject({ ret_code: '8901', ret_msg: '无记录' });
+    } finally {
+      sim.signNoRecord = false;
+    }
   });
 
   it('latency under the timeout: the answer', async () => {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureSandboxKeys } from '../src/sandbox/keys.js';
 import { isLlreconError } from '../src/errors.js';
 import { exportPublicPem, generateKeyPair, importPrivateKey, importPublicKey, publicKeyOf, type PrivateKey } from '../src/lianlian/keys.js';
@@ -223,7 +223,12 @@ describe('the pre-auth query', () => {
     expect(expectSigned((await query({ no_order: no })).text).ret_code).toBe('PR07');
   });
 
-  it('answers an unknown order (or one whose dt_order differs) with a signed 8901 by default', async () => {
+  it('answers an unknown order (or one whose dt_order differs) with an 8901, signed when signNoRecord is on', async () => {
+    expect(JSON.parse((await query({ no_order: 'NOSUCHORDER' })).text)).toEqual({ ret_code: '8901', ret_msg: '无记录' });
+    sim.signNoRecord = true;
+    onTestFinished(() => {
+      sim.signNoRecord = false;
+    });
     const unknown = await query({ no_order: 'NOSUCHORDER' });
     expect(expectSigned(unknown.text)).toMatchObject({ ret_code: '8901', ret_msg: '无记录', oid_partner: OID, no_order: 'NOSUCHORDER' });
     const no = addOrder([{ code: 'PR07' }]);
@@ -581,7 +586,7 @@ describe('orders, Verify API and WEB Payment', () => {
       ...settle,
       exchange_rate: '6.66',
     });
-    expect(expectSigned((await post(sim.verifyUrl, verifyBody_('NOSUCH'))).text).ret_code).toBe('8901');
+    expect(JSON.parse((await post(sim.verifyUrl, verifyBody_('NOSUCH'))).text)).toEqual({ ret_code: '8901', ret_msg: '无记录' });
   });
 
   it('Verify API: unsigned 1004 for a bad verify_code, a stale time_stamp or a missing token; 1001 for a bad signature', async () => {

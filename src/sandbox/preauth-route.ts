@@ -11,7 +11,7 @@ const RULES: RequestRules = { version: 'api_version', payTypes: ['F', 'G'], requ
 /**
  * The answer body to a pre-auth query. Unsigned errors first, in LianLian's order (see `checkSignedRequest`),
  * then `1004` for a `dt_order` that is not 14 digits or neither `no_order` nor `oid_paybill`; "no record" (8901,
- * signed unless `signNoRecord` is off) for an order the simulator does not know or whose `oid_partner` or
+ * unsigned unless `signNoRecord` is on) for an order the simulator does not know or whose `oid_partner` or
  * `dt_order` differ; unsigned `9092` when the `oid_paybill` given is not the order's; else the order's signed
  * state, counting the query on its timeline — or, when an answer fault is played, a genuine signed answer about
  * something else that counts on no timeline.

@@ -34,8 +34,9 @@ export interface SimulatorOptions {
   /** The clock (epoch ms); `Date.now` when absent. */
   now?: () => number;
   /**
-   * Whether "no record" answers (8901) are signed: true by default for now. LianLian's error answers usually carry
-   * no `sign`: false answers them unsigned, as LianLian does. Can be changed on a running simulator.
+   * Whether "no record" answers (8901) are signed: false by default, as LianLian's error answers usually carry no
+   * `sign`; true signs them (with the ids asked about), for a client that must cope with both. Can be changed on
+   * a running simulator.
    */
   signNoRecord?: boolean;
   /** How the Verify API spells its settle fields (default `either`: drawn per answer, as the seed's table and sample differ). */
@@ -72,7 +73,7 @@ export class LianLianSimulator {
   signNoRecord: boolean;
 
   constructor(private readonly opts: SimulatorOptions) {
-    this.signNoRecord = opts.signNoRecord ?? true;
+    this.signNoRecord = opts.signNoRecord ?? false;
     this.merchants = new Map(opts.merchants.map((m) => [m.oid_partner, m.publicKey]));
     this.now = opts.now ?? Date.now;
     this.rng = mulberry32(opts.seed ?? Math.floor(Math.random() * 2 ** 32));

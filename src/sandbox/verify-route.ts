@@ -50,7 +50,7 @@ function successFields(order: SimOrder, result_pay: string, sellte: boolean, now
 /**
  * The answer body to a Verify request. Unsigned errors first, in LianLian's order (see `checkSignedRequest`), then
  * `1004` for a `verify_code` that is not 6 digits or a `time_stamp` more than 30 minutes off; "no record" (8901,
- * signed unless `signNoRecord` is off) for an unknown order; unsigned `1000` for a token not issued for this order
+ * unsigned unless `signNoRecord` is on) for an unknown order; unsigned `1000` for a token not issued for this order
  * or older than 30 minutes, `1901` for an SMS code older than 10 minutes, `4009` for a wrong code; else a signed
  * `0000` with the `result_pay` the token was issued with and the exchange fields (`money_settle` or the samples'
  * `money_sellte`, as `settleSpelling` says) — or, when an answer fault is played, the same about something else.
