@@ -29,3 +29,6 @@ export { LianLianSimulator } from './sandbox/simulator.js';
 // policy
 export { classifyRetCode, RET_CODES } from './reconcile/return-codes.js';
 export { ORDER_STATES, FINAL_STATES, eventTypeFor, type OrderState } from './reconcile/states.js';
+
+// reliable event consumers (consumer groups, at least once)
+export { consumeEvents, ensureGroup, type ConsumeEventsOptions, type ConsumedEvent } from './events/consume.js';
