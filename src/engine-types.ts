@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { OrderStore } from './store/order-store.js';
+import type { SettlementService } from './settlement/service.js';
 
 /** Who asked for something, recorded in the order's history (Kill Bill's created-by / reason). */
 export interface ActionMeta {
@@ -48,6 +49,8 @@ export interface Engine {
   readonly queues: Queue[];
   /** The dashboard's sessions (in Redis). */
   readonly sessions: SessionStore;
+  /** Settlement files: imports, reports (absent in embedders' stand-ins). */
+  readonly settlements?: SettlementService;
   /**
    * Start tracking one order (`{...}`) or a batch (`{"orders":[...]}`, ≤ 1000). Validates everything first and
    * throws an LlreconError naming the field (`orders[1].dt_order`) before tracking anything.

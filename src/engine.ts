@@ -38,6 +38,7 @@ import { trimEventsOlderThan } from './store/event-stream.js';
 import { keyspace } from './store/keyspace.js';
 import { OrderStore } from './store/order-store.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
+import { createSettlements } from './settlement/for-engine.js';
 import { withTimeout } from './timeout.js';
 import { createWebhookSink } from './webhooks/dispatcher.js';
 import { webhookMetrics } from './webhooks/metrics.js';
@@ -172,6 +173,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
   let closed = false;
 
   const sweep = () => ensurePollJobs(ctx);
+  const settlements = createSettlements(ctx);
 
   const engine: RunningEngine = {
     ctx,
@@ -181,6 +183,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     metrics,
     queues: allQueues,
     sessions: new SessionStore(redis, ks),
+    settlements,
 
     async start() {
       if (started) return;
@@ -196,6 +199,8 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
         w.on('failed', (job, err) => log.error({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
         void w.run();
       }
+      // the watch of SETTLEMENT_DIR and the daily SFTP fetch: one query process at a time (a Redis lease)
+      if (roles.has('query')) settlements.start();
       if (roles.has('query')) {
         await sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed'));
         timers.push(
@@ -264,6 +269,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
         queueConn,
         queues.all.map((q) => q.waitUntilReady()),
       );
+      await bounded(settlements.close(), CLOSE_STEP_MS);
       await bounded(closeQueues(queues), CLOSE_STEP_MS);
       client?.close();
       await Promise.allSettled([closeRedis(redis), closeRedis(queueConn), closeRedis(workerConn)]);

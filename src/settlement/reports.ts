@@ -123,7 +123,9 @@ export async function settlementDay(c: Conn, date: string): Promise<DayReport | 
   const summaryName = `JYMXSUM_${c.oidPartner}_${date}.txt`;
   const summaryFile = await fileInfo(c, summaryName);
   if (score === null && summaryFile === null) return null;
-  const names = [...new Set([...fileNames, ...(summaryFile ? [summaryName] : [])])].sort();
+  // the day's file, then monthly ones, then its summary
+  const rank = (n: string) => (n.startsWith('JYMXSUM_') ? 2 : /_\d{6}\.txt$/.test(n) ? 1 : 0);
+  const names = [...new Set([...fileNames, ...(summaryFile ? [summaryName] : [])])].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const files = (await Promise.all(names.map((n) => fileInfo(c, n)))).filter((f): f is FileInfo => f !== null);
   const items = Object.values(itemsHash).map((j) => JSON.parse(j) as SettlementItem);
   items.sort((a, b) =>
