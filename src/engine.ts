@@ -19,32 +19,41 @@ import type { PrivateKey, PublicKey } from './lianlian/keys.js';
 import { createLogger, type Logger } from './log.js';
 import { maskUrl } from './config.js';
 import { createMetrics } from './metrics.js';
-import { listCallbacks } from './notify/callback-log.js';
+import { listCallbacks, listOrderRejected } from './notify/callback-log.js';
+import { CallbackDoor } from './notify/door.js';
 import { acceptNotification } from './notify/intake.js';
 import { ensurePollJobs } from './poll/ensure-poll-jobs.js';
 import { requestConfirm } from './poll/request-confirm.js';
 import { trackOrders } from './poll/track.js';
+import { untrackOrder, untrackedAt } from './poll/untrack.js';
 import { closeQueues, closeWorker, createQueues, type WorkerTuning } from './queues/queues.js';
 import {
   REDIS_DOWN_STATES,
   closeRedis,
   createRedis,
+  redisConnectionConfig,
   isConnectionError,
   redisErrorCode,
   redisErrorLogger,
   settleBeforeClose,
 } from './redis/connection.js';
+import { WriteProbe } from './redis/write-probe.js';
 import { trimEventsOlderThan } from './store/event-stream.js';
+import { groupLagWatch } from './events/group-lag.js';
 import { keyspace } from './store/keyspace.js';
+import { pageOrders } from './store/order-page.js';
 import { OrderStore } from './store/order-store.js';
+import { RETENTION_EVERY_MS, sweepRetention, type RetentionResult } from './store/retention.js';
 import { SlidingWindowLimiter } from './store/rate-limiter.js';
 import { createSettlements } from './settlement/for-engine.js';
+import { createEngineActions } from './actions/for-engine.js';
+import type { ActionRunnerOptions } from './actions/runner.js';
 import { withTimeout } from './timeout.js';
 import { createWebhookSink } from './webhooks/dispatcher.js';
 import { webhookMetrics } from './webhooks/metrics.js';
 import { createConfirmWorker } from '../workers/confirm-worker.js';
 import { createNotifyWorker } from '../workers/notify-worker.js';
-import { createPollWorker } from '../workers/poll-worker.js';
+import { createPollWorker, pollLagHistogram } from '../workers/poll-worker.js';
 import { createWebhookWorker } from '../workers/webhook-worker.js';
 
 export interface EngineOptions {
@@ -58,6 +67,10 @@ export interface EngineOptions {
   random?: () => number;
   /** Worker lock tuning (tests shorten it so killed workers' jobs come back quickly). */
   tuning?: WorkerTuning;
+  /** Base of the capture/void endpoints (default: LIANLIAN_TRADER_URL, production's, or the query URL's origin). */
+  traderUrl?: string;
+  /** How often the action runner looks for due actions and sweeps the holds (tests shorten them). */
+  actionRunner?: ActionRunnerOptions;
 }
 
 export interface RunningEngine extends Engine {
@@ -66,12 +79,16 @@ export interface RunningEngine extends Engine {
   start(): Promise<void>;
   /** Run the janitor once now (tests, operators). */
   sweep(): Promise<{ checked: number; added: number; retried: number }>;
+  /** Run the retention sweep once now, without waiting for this period's claim (tests, operators). */
+  retention(): Promise<RetentionResult>;
 }
 
 /** How long shutdown waits for in-flight jobs before handing them back (they are recovered as stalled). */
 export const SHUTDOWN_GRACE_MS = 10_000;
 const JANITOR_EVERY_MS = 5 * 60_000;
 const TRIM_EVERY_MS = 60_000;
+/** How often Redis's taking writes is checked besides /readyz (the alert fires even when nothing probes). */
+const WRITE_PROBE_EVERY_MS = 5_000;
 
 /** How long one shutdown step may take once Redis is away (nothing can finish without it). */
 const CLOSE_STEP_MS = 2_000;
@@ -83,7 +100,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
   const log = opts.log ?? createLogger({ level: config.logLevel });
   if (!config.redisUrl)
     throw new LlreconError('LLRECON_CONFIG', 'REDIS_URL: createEngine needs a Redis (the daemon starts one when REDIS_URL is unset)');
-  const redisCfg = { redisUrl: config.redisUrl, redisCluster: config.redisCluster };
+  const redisCfg = redisConnectionConfig(config, config.redisUrl);
   const logError = redisErrorLogger(log, config.redisUrl);
   // the last connection error since the last time Redis was ready: /readyz gives it as the reason
   let redisError: Error | null = null;
@@ -167,13 +184,28 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     for (const result of ['delivered', 'failed', 'gone']) deliveries.inc({ result }, 0);
   }
 
+  // the poll-lag series from start-up, before the first poll
+  if (roles.has('query')) pollLagHistogram(metrics.registry);
+
+  // /readyz fails, and an alert fires, while Redis refuses writes (OOM, read-only replica); probed on a timer too
+  const writeProbe = new WriteProbe(redis, ks.writeProbe, log, metrics.alerts, metrics.registry);
+  const probeWrites = () => (redis.status === 'ready' ? writeProbe.check(ctx.now()) : Promise.resolve(writeProbe.verdict));
+
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
   let started = false;
   let closed = false;
 
   const sweep = () => ensurePollJobs(ctx);
+  const retention = (claimMs?: number) =>
+    sweepRetention(ctx, { retentionMs: config.ordersRetentionMs, now: ctx.now(), queues: allQueues, ...(claimMs === undefined ? {} : { claimMs }) });
   const settlements = createSettlements(ctx);
+  const actions = createEngineActions(ctx, {
+    queryUrl: opts.queryUrl,
+    merchantKey: opts.merchantKey,
+    ...(opts.traderUrl === undefined ? {} : { traderUrl: opts.traderUrl }),
+    ...(opts.actionRunner === undefined ? {} : { runner: opts.actionRunner }),
+  });
 
   const engine: RunningEngine = {
     ctx,
@@ -184,6 +216,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
     queues: allQueues,
     sessions: new SessionStore(redis, ks),
     settlements,
+    actions,
 
     async start() {
       if (started) return;
@@ -201,26 +234,52 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       }
       // the watch of SETTLEMENT_DIR and the daily SFTP fetch: one query process at a time (a Redis lease)
       if (roles.has('query')) settlements.start();
+      // captures and voids: sent at most once, settled by query; the hold sweep (one process at a time)
+      if (roles.has('query')) actions.start();
       if (roles.has('query')) {
         await sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed'));
         timers.push(
           setInterval(() => void sweep().catch((err: Error) => log.error({ err: err.message }, 'janitor failed')), JANITOR_EVERY_MS),
         );
       }
+      if (roles.has('query')) {
+        const retain = () =>
+          retention()
+            .then((r) => {
+              if (r.ordersRemoved + r.failedJobsRemoved > 0) log.info(r, 'retention: removed what ended long ago');
+            })
+            .catch((err: Error) => log.error({ err: err.message }, 'retention sweep failed'));
+        void retain();
+        timers.push(setInterval(() => void retain(), RETENTION_EVERY_MS));
+      }
       const trim = () =>
         trimEventsOlderThan(redis, ks, config.eventsRetentionMs, ctx.now()).catch((err: Error) =>
           log.error({ err: err.message }, 'event stream trim failed'),
         );
       timers.push(setInterval(() => void trim(), TRIM_EVERY_MS));
+      timers.push(setInterval(() => void probeWrites().catch(() => undefined), WRITE_PROBE_EVERY_MS));
+      if (roles.has('api') || roles.has('query')) {
+        // consumer groups falling behind toward the trim point: gauges, and a warning before they lose events
+        const groups = groupLagWatch({ redis, stream: ks.events, retentionMs: config.eventsRetentionMs, registry: metrics.registry, log, now: ctx.now });
+        const checkGroups = () => groups().catch((err: Error) => log.error({ err: err.message }, 'event consumer group check failed'));
+        void checkGroups();
+        timers.push(setInterval(() => void checkGroups(), TRIM_EVERY_MS));
+      }
       for (const t of timers) t.unref();
     },
 
     sweep,
+    retention: () => retention(0),
 
     track: (body: unknown, meta: ActionMeta) => trackOrders(ctx, body, meta),
     requery: (noOrder: string, meta: ActionMeta) => requestConfirm(ctx, noOrder, 'requery', meta),
+    untrack: (noOrder: string, meta: ActionMeta) => untrackOrder(ctx, noOrder, meta),
+    untrackedAt: (noOrder: string) => untrackedAt(ctx, noOrder),
+    listOrders: (q) => pageOrders(ctx, q),
     acceptNotification: (raw: string, kind: 'async' | 'return') => acceptNotification(ctx, raw, kind),
     callbacks: (verdict, limit) => listCallbacks(ctx, verdict, limit),
+    orderRejectedCallbacks: (noOrder, limit) => listOrderRejected(ctx, noOrder, limit),
+    callbackDoor: new CallbackDoor(ctx),
 
     // down once a connection was lost (ioredis is between attempts); a first connect or an attempt under way is
     // given the request's deadline instead
@@ -239,6 +298,10 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       if (!checks.redis) {
         const err = redisError as Error | null;
         reasons.push(err ? `redis: cannot use ${url} (${redisErrorCode(err)}); retrying` : `redis: connecting to ${url}`);
+      } else {
+        const verdict = await probeWrites();
+        checks.redis_writes = verdict.writable;
+        if (!verdict.writable) reasons.push(verdict.reason);
       }
       if (roles.has('query') || roles.has('notify')) {
         const stopped = workers.filter((w) => !w.isRunning()).map((w) => w.name);
@@ -270,6 +333,7 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
         queues.all.map((q) => q.waitUntilReady()),
       );
       await bounded(settlements.close(), CLOSE_STEP_MS);
+      await bounded(actions.close(), CLOSE_STEP_MS);
       await bounded(closeQueues(queues), CLOSE_STEP_MS);
       client?.close();
       await Promise.allSettled([closeRedis(redis), closeRedis(queueConn), closeRedis(workerConn)]);

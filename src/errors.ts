@@ -40,6 +40,9 @@ export const ERRORS = {
   LLRECON_ROLE_FORBIDDEN: { kind: 'input', status: 403, message: 'your role does not allow this' },
   LLRECON_AUTH_THROTTLED: { kind: 'input', status: 429, message: 'too many failed sign-ins from this address' },
   LLRECON_SESSION_NOT_FOUND: { kind: 'input', status: 404, message: 'no such session' },
+  LLRECON_CALLBACK_UNVERIFIED: { kind: 'input', status: 400, message: "callback does not verify with LianLian's key for this merchant" },
+  LLRECON_CALLBACK_THROTTLED: { kind: 'input', status: 429, message: 'too many refused callbacks from this address' },
+  LLRECON_CALLBACK_SOURCE_REFUSED: { kind: 'input', status: 403, message: 'this address may not send callbacks' },
   LLRECON_SETTLEMENT_FILE: { kind: 'input', status: 400, message: 'settlement file refused (its name, a line or its encoding)' },
 
   // configuration and keys
@@ -65,6 +68,10 @@ export const ERRORS = {
 
   // state
   LLRECON_DUPLICATE_ORDER: { kind: 'state', status: 409, message: 'order already tracked' },
+  LLRECON_ORDER_CONFLICT: { kind: 'state', status: 409, message: 'order already tracked with other values' },
+  LLRECON_ORDER_UNTRACKED: { kind: 'state', status: 409, message: 'order untracked by an operator' },
+  LLRECON_ACTION_NOT_ALLOWED: { kind: 'state', status: 409, message: 'this capture or void is not allowed now' },
+  LLRECON_IDEMPOTENCY_CONFLICT: { kind: 'state', status: 409, message: 'Idempotency-Key already used with another request' },
 
   // internal
   LLRECON_INTERNAL: { kind: 'internal', status: 500, message: 'internal error' },

@@ -19,6 +19,7 @@ export const ALERT_KINDS = {
   post_final_disagreement: ['query'],
   wrong_oid_paybill: ['query'],
   callback_rejected: ['notify'],
+  hold_expiring: ['query'],
   redis_refuses_writes: ['api', 'query', 'notify'],
 } as const satisfies Record<string, readonly Role[]>;
 

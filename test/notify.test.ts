@@ -1,5 +1,6 @@
 // LianLian's callbacks end to end: acknowledged fast, checked by the notify workers, a verified one confirmed by
-// query at once (via notify); replays take effect once; forged ones take none.
+// query at once (via notify); replays take effect once; forged ones take none (refused at the door, or rejected by
+// the workers), and are kept apart from the order's timeline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, importPrivateKey } from '../src/lianlian/keys.js';
 import { signFields } from '../src/lianlian/signature.js';
@@ -91,7 +92,7 @@ describe('a verified callback is a hint confirmed by query', () => {
     expect(jobs.filter((j) => j.data.raw === body)).toHaveLength(1);
   });
 
-  it('forged and mismatched callbacks are rejected, recorded, and change nothing', async () => {
+  it('forged callbacks are refused at the door, mismatched ones rejected by the workers: recorded apart, changing nothing', async () => {
     const no = await trackAt('2003');
     stack.simulator.setCode(no, 'PR11'); // if any forged callback triggered a query, the order would move
     const genuine = JSON.parse(lianlianSigned(notification(no))) as Record<string, string>;
@@ -103,19 +104,21 @@ describe('a verified callback is a hint confirmed by query', () => {
       ['no sign', JSON.stringify(notification(no))],
       ['genuine but wrong amount', lianlianSigned(notification(no, { money_order: '1.00' }))],
     ];
-    const before = await stack.engine.callbacks('rejected', 1000);
     // a body that is not JSON at all, carrying a card number, is refused at the door
     expect((await post(`card_no=${TEST_CARD_NO}&sign=x`)).status).toBe(400);
-    for (const [, body] of forged) expect((await post(body)).status).toBe(200);
-    const after = await waitFor(async () => {
-      const list = await stack.engine.callbacks('rejected', 1000);
-      return list.length >= before.length + forged.length ? list : null;
+    // what does not verify is refused at the door (400, never queued); a genuine one with the wrong amount is queued
+    for (const [what, body] of forged) expect((await post(body)).status, what).toBe(what === 'genuine but wrong amount' ? 200 : 400);
+    const mine = await waitFor(async () => {
+      const list = await stack.engine.orderRejectedCallbacks(no, 100);
+      return list.length >= forged.length ? list : null;
     });
-    const mine = after
-      .filter((c) => c.no_order === no)
-      .map((c) => c.reason)
-      .sort();
-    expect(mine).toEqual(['amount_mismatch', 'mismatch', 'mismatch', 'no_sign', 'other_merchant'].sort());
+    expect(mine.map((c) => (c.kind === 'callback' ? c.reason : '')).sort()).toEqual(
+      ['amount_mismatch', 'mismatch', 'mismatch', 'no_sign', 'other_merchant'].sort(),
+    );
+    expect((await stack.engine.callbacks('rejected', 1000)).find((c) => c.no_order === no && c.door !== true)?.reason).toBe(
+      'amount_mismatch',
+    );
+    expect((await stack.engine.store.timeline(no, 100)).filter((e) => e.kind === 'callback')).toEqual([]);
     await new Promise((r) => setTimeout(r, 500));
     expect(await eventsOf(stack, no)).toEqual([]);
     expect((await stack.engine.store.get(no))?.state).toBe('pending');
@@ -132,7 +135,9 @@ describe('a verified callback is a hint confirmed by query', () => {
     const kept = (await stack.engine.callbacks('rejected', 1000)).filter((c) => c.no_order === no);
     expect(kept.map((c) => c.reason)).toEqual(['mismatch']);
     const timeline = (await stack.engine.store.timeline(no, 100)).filter((e) => e.kind === 'callback');
-    expect(timeline.map((e) => (e.kind === 'callback' ? e.verdict : ''))).toEqual(['accepted', 'rejected']);
+    expect(timeline.map((e) => (e.kind === 'callback' ? e.verdict : ''))).toEqual(['accepted']);
+    // the rejected one is kept apart from the timeline
+    expect((await stack.engine.orderRejectedCallbacks(no, 100)).map((e) => (e.kind === 'callback' ? e.reason : ''))).toEqual(['mismatch']);
   });
 
   it('compares amounts by exact value: "88.000" is the tracked 88.00, "88.005" and " 88.00" are not', async () => {

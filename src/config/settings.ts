@@ -1,8 +1,9 @@
 // Every setting llrecon reads, in one table: the order here is the order of problem lines, of the banner and of
 // the README's configuration table (`npm run docs:config` writes it; test/config-readme.test.ts keeps it in step).
 // A new setting is one entry here plus its property in Config (types.ts).
-import { PREAUTH_QUERY_URL } from '../lianlian/endpoints.js';
+import { PREAUTH_QUERY_URL, TRADER_API_URL } from '../lianlian/endpoints.js';
 import { proxyList, usersFile } from '../auth/setting-parsers.js';
+import { sourceCidrList } from '../http/source-address.js';
 import { LOG_LEVELS } from '../log.js';
 import { webhookSecretKey } from '../webhooks/standard-webhooks.js';
 import { maskUrl } from './mask.js';
@@ -24,6 +25,28 @@ const webhookSecret: Parser<{ url: string; secret: string } | null> = {
     return typeof sinkUrl === 'string' ? { url: sinkUrl, secret } : null;
   },
   format: () => '(set, masked)',
+};
+
+/** REDIS_URL's value through Sentinel when only REDIS_SENTINELS is set: no credentials, database 0. */
+export const SENTINEL_URL_UNSET = 'redis://sentinel/0';
+
+/** `host:port,…` (IPv6 in brackets): the sentinels to ask for the primary. */
+const sentinelList: Parser<Array<{ host: string; port: number }>> = {
+  parse(value) {
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const out = items.map((item) => {
+      const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(item);
+      const port = Number(m?.[2]);
+      if (!m || port < 1 || port > 65535) throw new SettingProblem(`must be a comma list of host:port (got "${item}")`);
+      return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+    });
+    if (out.length === 0) throw new SettingProblem('must name at least one sentinel as host:port');
+    return out;
+  },
+  format: (v) => v.map((s) => (s.host.includes(':') ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`)).join(','),
 };
 
 export const SETTINGS: readonly Setting[] = [
@@ -83,11 +106,14 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'Redis to use',
     unset: 'sandbox: an embedded `redis-server`; production: required unless `REDIS_EMBEDDED=true`',
     parser: url(['redis:', 'rediss:']),
+    file: true,
+    // through Sentinel, the URL gives only credentials and database: none given, the primary's database 0
+    whenUnset: (ctx) => (ctx.raw('REDIS_SENTINELS') !== undefined ? SENTINEL_URL_UNSET : null),
     describe: (c) => (c.redisUrl === null ? 'an embedded redis-server' : maskUrl(c.redisUrl)),
     // production never falls back on the sandbox's Redis quietly (it would poll the sandbox's leftover orders)
     check: (redisUrl, ctx) =>
       redisUrl === null && ctx.raw('REDIS_URL') === undefined && ctx.production && ctx.raw('REDIS_EMBEDDED')?.toLowerCase() !== 'true'
-        ? 'required in production: a Redis you run (with maxmemory-policy noeviction and append-only persistence); the embedded redis-server is for the sandbox (REDIS_EMBEDDED=true runs it in production anyway)'
+        ? 'required in production: a Redis you run (with maxmemory-policy noeviction and append-only persistence), or REDIS_SENTINELS; the embedded redis-server is for the sandbox (REDIS_EMBEDDED=true runs it in production anyway)'
         : null,
   }),
   setting({
@@ -121,6 +147,39 @@ export const SETTINGS: readonly Setting[] = [
         : null,
   }),
   setting({
+    name: 'REDIS_SENTINELS',
+    field: 'redisSentinels',
+    meaning:
+      'Redis through Sentinel: the sentinels, `host:port,…` (any of them answering is enough); `REDIS_URL` then gives only the data credentials and database, and a failover is followed within seconds',
+    unset: 'no Sentinel',
+    parser: sentinelList,
+    check: (sentinels, ctx) =>
+      sentinels === null
+        ? null
+        : ctx.raw('REDIS_CLUSTER')?.toLowerCase() === 'true'
+          ? 'cannot be used with REDIS_CLUSTER=true (a Cluster fails over by itself)'
+          : ctx.raw('REDIS_EMBEDDED')?.toLowerCase() === 'true'
+            ? 'cannot be used with REDIS_EMBEDDED=true'
+            : null,
+  }),
+  setting({
+    name: 'REDIS_SENTINEL_NAME',
+    field: 'redisSentinelName',
+    meaning: "the primary's name in the sentinels' configuration (`sentinel monitor <name> …`)",
+    unset: 'none (required with `REDIS_SENTINELS`)',
+    parser: text((v) => (/^[\x21-\x7e]{1,128}$/.test(v) ? null : `must be 1–128 printable characters without spaces (got "${v}")`)),
+    check: requiredWith('REDIS_SENTINELS', 'the name in `sentinel monitor <name> …`, e.g. mymaster'),
+  }),
+  setting({
+    name: 'REDIS_SENTINEL_PASSWORD',
+    field: 'redisSentinelPassword',
+    meaning: "the sentinels' own password (`requirepass` in sentinel.conf), never printed; the data password is `REDIS_URL`'s",
+    unset: 'none',
+    file: true,
+    secret: true,
+    parser: text(),
+  }),
+  setting({
     name: 'HTTP_HOST',
     field: 'httpHost',
     meaning: 'the address the HTTP server listens on',
@@ -151,6 +210,14 @@ export const SETTINGS: readonly Setting[] = [
       'the reverse proxies whose `X-Forwarded-For`/`-Proto`/`-Host` are believed (TLS ended in front of llrecon): a comma list of addresses, CIDRs, or `loopback`, `linklocal`, `uniquelocal`; the client address (sign-in throttling), `Secure` cookies and the CSRF origin check then follow the forwarded values',
     unset: 'the peer is the client',
     parser: proxyList,
+  }),
+  setting({
+    name: 'NOTIFY_ALLOWED_SOURCES',
+    field: 'notifyAllowedSources',
+    meaning:
+      "the only source addresses `POST /notify/lianlian` and `POST /notify/lianlian/return` accept (others: `403`): a comma list of addresses and CIDRs, IPv4 or IPv6 — LianLian's notification servers, and the merchant site that forwards `url_return`; behind `TRUST_PROXY` the forwarded client address is checked",
+    unset: 'any source (forged callbacks are still refused at the door)',
+    parser: sourceCidrList,
   }),
   setting({
     name: 'ADMIN_TOKEN',
@@ -214,7 +281,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'TRACKING_HORIZON',
     field: 'trackingHorizonMs',
     meaning: 'how long after tracking began an order without a final code becomes `abandoned`',
-    unset: '`valid_order` + 1 day, per order',
+    unset: "one day after the hold's deadline (`dt_order` + `valid_order`), per order",
     parser: duration(1),
   }),
   setting({
@@ -222,6 +289,14 @@ export const SETTINGS: readonly Setting[] = [
     field: 'eventsRetentionMs',
     meaning: 'events older than this are trimmed from the stream (by age, never by count)',
     default: '7d',
+    parser: duration(1),
+  }),
+  setting({
+    name: 'ORDERS_RETENTION',
+    field: 'ordersRetentionMs',
+    meaning:
+      "how long an order's record (with its history and timeline) is kept after it became final or was untracked; then a sweep of the `query` role removes it (its events follow `EVENTS_RETENTION`)",
+    default: '90d',
     parser: duration(1),
   }),
   setting({
@@ -346,6 +421,36 @@ export const SETTINGS: readonly Setting[] = [
     meaning:
       'how long after the day (UTC+8) of its capture an order may be absent from every imported settlement file before it is `missing` (judged against the latest daily file)',
     default: '2d',
+    parser: duration(0),
+  }),
+  setting({
+    name: 'ACTIONS_ENABLED',
+    field: 'actionsEnabled',
+    meaning: '`true` lets operators (and hold policies) send capture and void requests to LianLian; otherwise llrecon never moves money',
+    default: 'false',
+    parser: boolean,
+  }),
+  setting({
+    name: 'LIANLIAN_TRADER_URL',
+    field: 'traderUrl',
+    meaning: 'base of the capture (`preauthComplete.htm`) and void (`preauthCancel.htm`) endpoints',
+    unset: `production: \`${TRADER_API_URL}\`; sandbox: the simulator's`,
+    parser: url(HTTP),
+    whenUnset: (ctx) => (ctx.production ? TRADER_API_URL : null),
+    describe: (c) => (c.traderUrl === null ? "sandbox: the simulator's" : maskUrl(c.traderUrl)),
+  }),
+  setting({
+    name: 'HOLD_ACTION_LEAD',
+    field: 'holdActionLeadMs',
+    meaning: "how long before the hold's deadline an order's `on_hold_expiry` action is sent",
+    default: '2h',
+    parser: duration(0),
+  }),
+  setting({
+    name: 'HOLD_WARNING',
+    field: 'holdWarningMs',
+    meaning: "how long before an authorized order's hold deadline (`dt_order` + `valid_order`) it is flagged `preauth.hold_expiring`",
+    default: '24h',
     parser: duration(0),
   }),
 ];

@@ -27,6 +27,12 @@ export interface Config {
   redisEmbedded: boolean;
   redisPrefix: string;
   redisCluster: boolean;
+  /** REDIS_SENTINELS: Redis through Sentinel (redisUrl then gives only credentials and database); null: none. */
+  redisSentinels: Array<{ host: string; port: number }> | null;
+  /** The primary's name in the sentinels' configuration; set whenever redisSentinels is. */
+  redisSentinelName: string | null;
+  /** The sentinels' own password. */
+  redisSentinelPassword: string | null;
   httpHost: string;
   httpPort: number;
   /** Required in production unless adminUsersFile is set; in sandbox null when unset (the daemon generates one). */
@@ -37,6 +43,8 @@ export interface Config {
   trustProxy: string[] | null;
   /** NOTIFY_HTTP_PORT: the callbacks-only listener's port; null: none. */
   notifyHttpPort: number | null;
+  /** NOTIFY_ALLOWED_SOURCES: addresses and CIDRs the callback routes accept; null: any. */
+  notifyAllowedSources: string[] | null;
   queryRatePerSec: number;
   queryTimeoutMs: number;
   queryConcurrency: number;
@@ -45,6 +53,8 @@ export interface Config {
   /** null: `valid_order` + 1 day, per order. */
   trackingHorizonMs: number | null;
   eventsRetentionMs: number;
+  /** ORDERS_RETENTION: how long a final or untracked order is kept after it ended. */
+  ordersRetentionMs: number;
   notFoundGraceMs: number;
   roles: Set<Role>;
   logLevel: LogLevel;
@@ -63,6 +73,14 @@ export interface Config {
   settlementEncoding: 'auto' | 'utf-8' | 'gbk';
   settlementPreauthPayTypes: string[];
   settlementGraceMs: number;
+  /** ACTIONS_ENABLED: capture and void may be sent to LianLian. */
+  actionsEnabled: boolean;
+  /** LIANLIAN_TRADER_URL: base of the capture/void endpoints; null in the sandbox (the simulator's). */
+  traderUrl: string | null;
+  /** HOLD_ACTION_LEAD, ms. */
+  holdActionLeadMs: number;
+  /** HOLD_WARNING, ms. */
+  holdWarningMs: number;
 }
 
 /** An invalid configuration: `problems` holds one line per problem, each starting with the variable's name. */

@@ -1,13 +1,19 @@
 // The careful half of callback handling: check a queued LianLian callback and, when it is genuine and
 // matches our record, make the order's query run now. A callback never writes an order's state itself.
+// The door (door.ts) queues only callbacks that verify; this check stays the authoritative one (the key may have
+// changed between the two, and embedding programs queue through Engine.acceptNotification directly).
 import type { EngineContext } from '../engine-context.js';
 import { moneyEquals } from '../lianlian/money.js';
 import { readAsyncNotification, readReturnNotification, type Notification } from '../lianlian/web-payment.js';
+import { untrustedText } from '../untrusted-text.js';
 import { callbackLogEntry } from './callback-log.js';
 import { notifyJobId } from './intake.js';
 import type { NotifyJobData } from '../queues/names.js';
 import { NOTIFY_DEDUP_SECONDS } from '../queues/queues.js';
 import { requestConfirm } from '../poll/request-confirm.js';
+
+/** What a `no_order` can be: printable ASCII, at most 64 characters. */
+export const ORDER_NUMBER_RE = /^[\x21-\x7e]{1,64}$/;
 
 export type NotifyVerdict = { verdict: 'accepted' | 'untracked' | 'rejected'; reason: string; no_order: string | null };
 
@@ -23,18 +29,22 @@ function readCallback(ctx: EngineContext, data: NotifyJobData): Notification | n
 
 /**
  * Check one callback and act on it; returns what was decided (also the job's return value). The verdict is
- * written (timeline, operators' log), logged and counted once per callback, even when its job runs again after
- * a worker died mid-way; a verified one asks for its confirming query every time (that request is idempotent).
+ * written (operators' log; a rejected one naming a tracked order in that order's own list, never its timeline),
+ * logged and counted once per signed content, even when its job runs again after a worker died mid-way. A
+ * verified one asks for its confirming query (coalesced per order) before its verdict is written, so that a job
+ * run again after a crash in between still asks; none for an order already final but `abandoned`.
  */
 export async function handleCallback(ctx: EngineContext, data: NotifyJobData): Promise<NotifyVerdict> {
   const n = readCallback(ctx, data);
-  // an unverified body may carry anything: keep what is logged and stored of it short
-  const noOrder = n?.no_order?.slice(0, 64) ?? null;
-  // (the timeline entry is added only when noOrder names a tracked order: the script checks)
+  const verified = n !== null && n.valid && n.oid_partner === ctx.oidPartner;
+  // an unverified body may carry anything: what is logged and stored of it is scrubbed and short
+  const noOrder = verified ? (n.no_order?.slice(0, 64) ?? null) : untrustedText(n?.no_order);
+  // an unverified one's order as sent, when it can be an order number (the script writes only for a tracked order)
+  const named = typeof n?.no_order === 'string' && ORDER_NUMBER_RE.test(n.no_order) ? n.no_order : null;
   const note = (verdict: NotifyVerdict['verdict'], reason: string): Promise<boolean> =>
     ctx.store.noteCallback({
       id: notifyJobId(data.kind, data.raw),
-      noOrder,
+      noOrder: verified ? noOrder : named,
       entry: { at: ctx.now(), kind: 'callback', verdict, reason },
       kept:
         verdict === 'accepted'
@@ -45,11 +55,13 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
               verdict,
               reason,
               no_order: noOrder,
-              oid_partner: n?.oid_partner ?? null,
-              money_order: n?.money_order ?? null,
-              signString: n?.signString.slice(0, 4096) ?? null,
+              oid_partner: verified ? n.oid_partner : untrustedText(n?.oid_partner, 32),
+              money_order: verified ? n.money_order : untrustedText(n?.money_order, 32),
+              signString: verified ? n.signString.slice(0, 4096) : untrustedText(n?.signString, 512),
             }),
       markerMs: NOTIFY_DEDUP_SECONDS * 1000,
+      // strangers' callbacks never push out an order's queries and answers
+      apart: verdict === 'rejected',
     });
   const reject = async (reason: string): Promise<NotifyVerdict> => {
     if (await note('rejected', reason)) {
@@ -80,8 +92,9 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
   if (n.money_order && order.money_order && !moneyEquals(n.money_order, order.money_order)) return reject('amount_mismatch');
   if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch');
 
+  // a hint only: confirm by query at once; a final order stays as it is, except `abandoned` (llrecon's own verdict,
+  // which a later signed final code replaces)
+  if (!order.final || order.state === 'abandoned') await requestConfirm(ctx, noOrder, 'notify');
   if (await note('accepted', 'verified')) ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
-  // a hint only: confirm by query at once; a final order stays as it is
-  if (!order.final) await requestConfirm(ctx, noOrder, 'notify');
   return { verdict: 'accepted', reason: 'verified', no_order: noOrder };
 }

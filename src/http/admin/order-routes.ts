@@ -67,11 +67,24 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
   async function showOrder(req: FastifyRequest, reply: FastifyReply, no: string, status: number, form: RequeryForm, flash: string | null) {
     const order = no.length <= NO_ORDER_MAX ? await engine.store.get(no) : null;
     if (!order) return sendError(req, reply, new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`), csrfOf(req));
-    const [history, timeline] = await Promise.all([engine.store.history(no), engine.store.timeline(no, TIMELINE_LIMIT)]);
+    const [history, timeline, rejected] = await Promise.all([
+      engine.store.history(no),
+      engine.store.timeline(no, TIMELINE_LIMIT),
+      engine.orderRejectedCallbacks(no, TIMELINE_LIMIT),
+    ]);
     return sendPage(
       reply,
       status,
-      orderPage({ now: Date.now(), csrf: csrfOf(req), user: signedIn(req), order, entries: mergeTimeline(history, timeline), form, flash }),
+      orderPage({
+        now: Date.now(),
+        csrf: csrfOf(req),
+        user: signedIn(req),
+        order,
+        entries: mergeTimeline(history, timeline),
+        rejected,
+        form,
+        flash,
+      }),
     );
   }
 

@@ -35,6 +35,8 @@ export interface NoteCallbackArgs {
   /** The operators' log entry and its list (a keyspace key), or null. */
   kept: { logKey: string; logCap: number; json: string } | null;
   markerMs: number;
+  /** The list the order's entry goes to instead of its timeline (rejected callbacks are kept apart). */
+  listKey?: string;
 }
 
 /** NOTE_CALLBACK: false when this callback's verdict was written before. */
@@ -42,7 +44,7 @@ export async function runNoteCallback(redis: Redis | Cluster, ks: Keyspace, a: N
   const marker = ks.callbackNoted(a.id);
   // without an order, the order and timeline keys are stand-ins the script never touches (its entry is '');
   // so is the log key without a log entry
-  const [order, timeline] = a.noOrder === null ? [marker, marker] : [ks.order(a.noOrder), ks.timeline(a.noOrder)];
+  const [order, timeline] = a.noOrder === null ? [marker, marker] : [ks.order(a.noOrder), a.listKey ?? ks.timeline(a.noOrder)];
   const keys = [marker, order, timeline, a.kept?.logKey ?? marker];
   const args = [a.markerMs, a.noOrder === null ? '' : a.entry, a.kept?.json ?? '', a.kept?.logCap ?? 0];
   return (await callScript(redis, NOTE_CALLBACK, keys, args)) === 1;

@@ -35,6 +35,8 @@ export interface OrderView {
   user?: SignedIn | null;
   order: OrderDetail;
   entries: readonly Entry[];
+  /** Rejected callbacks naming the order, newest first: kept apart from its timeline. */
+  rejected?: readonly Entry[];
   form: RequeryForm;
   /** A note after a re-query was queued. */
   flash: string | null;
@@ -123,6 +125,23 @@ function timeline(v: OrderView): Html {
   </table>`;
 }
 
+/** Rejected callbacks naming the order (anyone can name any order): shown apart from what the order did. */
+function rejectedCallbacks(v: OrderView): Html {
+  const rows = v.rejected ?? [];
+  if (rows.length === 0) return html`<div class="empty">None.</div>`;
+  return html`<table class="timeline">
+    <tbody>
+      ${rows.map(
+        (e) =>
+          html`<tr>
+            <td class="nowrap">${timeCell(e.at, v.now)}</td>
+            <td>${describe(e).what}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
 function record(o: OrderDetail, now: number): Html {
   const rows: Array<[string, Html | string]> = [
     ['State', html`${stateBadge(o.state)}${o.final ? muted(' final') : null}`],
@@ -189,6 +208,11 @@ export function orderPage(v: OrderView): Html {
           <div class="card">
             <h2>Timeline</h2>
             ${timeline(v)}
+          </div>
+          <div class="card">
+            <h2>Rejected callbacks naming this order</h2>
+            <p class="small muted">Callbacks that did not verify or did not match the order; they changed nothing.</p>
+            ${rejectedCallbacks(v)}
           </div>
         </div>
         <div>
