@@ -53,7 +53,7 @@ export function createMetrics(sources: MetricsSources = {}) {
 
   const queries = new Counter({
     name: 'llrecon_queries_total',
-    help: 'Pre-auth queries sent to LianLian, by outcome (change, same, retry, not_found, config, unknown, failure, untrusted) and ret_code',
+    help: 'Pre-auth queries sent to LianLian, by outcome (change, same, retry, not_found, config, unknown, failure, untrusted, regression, post_final, wrong_paybill) and ret_code',
     labelNames: ['outcome', 'ret_code'] as const,
     registers: of('query'),
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bindAnswer, type AnswerIds, type BindingOrder } from '../src/reconcile/bind-answer.js';
 import { decide, type QueryOutcome, type TrackedOrder } from '../src/reconcile/decide.js';
 import { PHASE_OF, judgeMove } from '../src/reconcile/lifecycle.js';
+import { deliveryOf, nextJobId, previousJobId, webhookJobId } from '../src/webhooks/delivery-job.js';
 import { ORDER_STATES, isFinalState, type OrderState } from '../src/reconcile/states.js';
 
 const OID = '201408071000001543';
@@ -165,5 +166,22 @@ describe('decide: what is believed', () => {
       pauseMerchant: false,
     });
     expect(run(order('pending'), answer('9002'))).toMatchObject({ outcome: 'retry' });
+  });
+});
+
+describe('webhook jobs are named by order and change number, whatever state the change moved to', () => {
+  it('reads the version before the state, and old ids without one', () => {
+    const job = (id: string) => webhookJobId(id);
+    expect(job(`${OID}:A:B:1:2:captured`)).toBe(job(`${OID}:A:B:1:2:voiding`));
+    expect(job(`${OID}:A:B:1:2:captured`)).toBe(job(`${OID}:A:B:1:2`));
+    expect(job(`${OID}:A:B:1:2:captured`)).not.toBe(job(`${OID}:A:B:1:3:captured`));
+    const d = { id: `${OID}:ORD:1:7:authorized`, v: 7 };
+    expect(previousJobId(d)).toBe(job(`${OID}:ORD:1:6:created`));
+    expect(nextJobId(d)).toBe(job(`${OID}:ORD:1:8:capturing`));
+    expect(previousJobId({ id: `${OID}:ORD:1:authorized`, v: 1 })).toBeNull();
+    const entry = (id: string) => deliveryOf('1-0', ['type', 'preauth.updated', 'event', JSON.stringify({ id, subject: 'ORD' })]);
+    expect(entry(`${OID}:ORD:7:capturing`)?.data.v).toBe(7);
+    expect(entry(`${OID}:ORD:7`)?.data.v).toBe(7);
+    expect(entry(`${OID}:ORD:capturing`)).toBeNull();
   });
 });

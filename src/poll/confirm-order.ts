@@ -15,7 +15,7 @@ export async function reschedulePoll(ctx: EngineContext, noOrder: string, r: Pol
     return;
   }
   if (!job) {
-    // a final order that a re-query found moving again, or a poll job lost: polling resumes
+    // a poll job lost: polling resumes (a final order never moves again, but abandoned to another final state)
     await ctx.queues.poll.add('poll', { no: noOrder }, { jobId: pollJobId(noOrder), delay: r.nextDelay });
     return;
   }

@@ -113,7 +113,7 @@ function reasonOf(order: OrderRecord, d: Decision, outcome: QueryOutcome, paybil
 function countBelief(ctx: EngineContext, order: OrderRecord, d: Decision, reason: string | null, paybill: PaybillNews): void {
   if (d.outcome === 'untrusted' && reason !== null) {
     ctx.metrics.untrustedAnswers.inc({ reason });
-    ctx.log.warn({ no_order: order.no_order, reason, state: order.state }, 'untrusted answer: not about this order, changes nothing');
+    ctx.log.warn({ no_order: order.no_order, reason, state: order.state }, 'untrusted answer: not believed, changes nothing');
   }
   if (paybill.kind === 'corrected') {
     ctx.metrics.alerts.inc({ kind: 'wrong_oid_paybill' });

@@ -2,6 +2,7 @@
 // same event twice makes no second job, and an order's neighbouring changes are found by number whatever state
 // they moved to), and reading it off an event stream entry.
 import { encodeOrderToken } from '../queues/names.js';
+import { isOrderState } from '../reconcile/states.js';
 import { entryFields } from '../store/event-stream.js';
 
 /** The data of a `webhook` job. */
@@ -28,11 +29,10 @@ function orderPart(id: string, version: number): string {
   return at < 0 ? id : id.slice(0, at);
 }
 
-/** The version an event id names: its last part, or the one before the state. */
+/** The version an event id names: the part before its state (`…:<version>:<state>`), else its last part. */
 function versionOf(id: string): number {
   const parts = id.split(':');
-  const last = parts.at(-1) ?? '';
-  return Number(/^\d+$/.test(last) ? last : (parts.at(-2) ?? ''));
+  return Number(isOrderState(parts.at(-1)) ? parts.at(-2) : parts.at(-1));
 }
 
 /**
