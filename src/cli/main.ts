@@ -12,6 +12,7 @@ import { register as registerEvents } from './commands/events.js';
 import { register as registerKeygen } from './commands/keygen.js';
 import { register as registerRequery } from './commands/requery.js';
 import { register as registerSandbox } from './commands/sandbox.js';
+import { register as registerSettle } from './commands/settle.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerUntrack } from './commands/untrack.js';
@@ -54,6 +55,7 @@ function buildProgram(): Command {
     registerKeygen,
     registerVerifyNotify,
     registerSandbox,
+    registerSettle,
   ])
     register(program);
   return program;
