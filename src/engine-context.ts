@@ -1,5 +1,6 @@
 // Everything the workers and the producer share inside one llrecon process. Built by createEngine().
 import type { Cluster, Redis } from 'ioredis';
+import type { PreauthActionClient } from './clients/preauth-action-client.js';
 import type { PreauthQueryClient } from './clients/preauth-query-client.js';
 import type { Config } from './config.js';
 import type { PublicKey } from './lianlian/keys.js';
@@ -25,6 +26,8 @@ export interface EngineContext {
   lianlianKey: PublicKey;
   /** null in processes that do not query (ROLES without `query`). */
   client: PreauthQueryClient | null;
+  /** Capture and void (src/actions/); null or absent in processes that do not query (ROLES without `query`). */
+  actionClient?: PreauthActionClient | null;
   /** Epoch ms; replaceable in tests. */
   now(): number;
   random(): number;

@@ -23,6 +23,7 @@ import { faviconRoute } from './routes/favicon.js';
 import { healthRoutes } from './routes/health.js';
 import { notifyRoutes } from './routes/notify.js';
 import { orderRoutes } from './routes/orders.js';
+import { actionRoutes } from './routes/actions.js';
 import { settlementRoutes } from './routes/settlements.js';
 
 /** Default body limit: a batch of 1000 orders fits. The notify routes set their own, smaller one. */
@@ -159,6 +160,7 @@ export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Prom
   const access = Access.for(engine);
   await app.register(healthRoutes, { engine });
   await app.register(orderRoutes, { engine, access });
+  await app.register(actionRoutes, { engine, access });
   if (engine.settlements) await app.register(settlementRoutes, { engine, access });
   await app.register(notifyRoutes, { engine });
   await app.register(adminPlugin, { engine, access });

@@ -20,6 +20,18 @@ export interface OrderToTrack {
   /** Minutes. */
   valid_order: number;
   platform: string | null;
+  /** The payer's id in the merchant's system: needed to capture or void (absent: null). */
+  user_id?: string | null;
+  /** What llrecon does, once, shortly before the hold's deadline while the order is authorized (absent: none). */
+  on_hold_expiry?: HoldExpiryAction;
+}
+
+/** An order's `on_hold_expiry`: nothing, or the action llrecon sends `HOLD_ACTION_LEAD` before the hold's deadline. */
+export type HoldExpiryAction = 'none' | 'void' | 'capture';
+
+/** `on_hold_expiry`: `none`, `void` or `capture`. */
+export function holdExpiryAction(value: unknown, field = 'on_hold_expiry'): HoldExpiryAction {
+  return matching(value, field, /^(none|void|capture)$/, 'must be "none", "void" or "capture"') as HoldExpiryAction;
 }
 
 function kindOf(value: unknown): string {
@@ -183,7 +195,17 @@ export function required<T>(value: unknown, field: string, rule: (value: unknown
   return rule(value, field);
 }
 
-const ORDER_KEYS = ['no_order', 'dt_order', 'oid_paybill', 'pay_type', 'money_order', 'valid_order', 'platform'] as const;
+const ORDER_KEYS = [
+  'no_order',
+  'dt_order',
+  'oid_paybill',
+  'pay_type',
+  'money_order',
+  'valid_order',
+  'platform',
+  'user_id',
+  'on_hold_expiry',
+] as const;
 
 /**
  * Reads one order to track (interface.md `POST /orders`). Unknown keys are refused. Errors name the field with
@@ -201,6 +223,10 @@ export function parseOrderToTrack(input: unknown, path = ''): OrderToTrack {
       throw fieldError(at(key), `is not a field of an order (known: ${ORDER_KEYS.join(', ')})`);
     }
   }
+  const user = optional(item.user_id, at('user_id'), userId);
+  const onHoldExpiry = optional(item.on_hold_expiry, at('on_hold_expiry'), holdExpiryAction) ?? 'none';
+  // a hold policy is carried out by capture or void, which LianLian takes only with the payer's id
+  if (onHoldExpiry !== 'none' && user === null) throw fieldError(at('user_id'), `is required with on_hold_expiry ${onHoldExpiry}`);
   return {
     no_order: required(item.no_order, at('no_order'), noOrder),
     dt_order: required(item.dt_order, at('dt_order'), dtOrder),
@@ -209,5 +235,7 @@ export function parseOrderToTrack(input: unknown, path = ''): OrderToTrack {
     money_order: optional(item.money_order, at('money_order'), parseMoney),
     valid_order: optional(item.valid_order, at('valid_order'), validOrder) ?? DEFAULT_VALID_ORDER,
     platform: optional(item.platform, at('platform'), platform),
+    ...(user === null ? {} : { user_id: user }),
+    ...(onHoldExpiry === 'none' ? {} : { on_hold_expiry: onHoldExpiry }),
   };
 }

@@ -11,6 +11,7 @@ import { decide, type Decision, type QueryOutcome } from '../reconcile/decide.js
 import { classifyRetCode } from '../reconcile/return-codes.js';
 import { eventTypeFor, type OrderState, type Via } from '../reconcile/states.js';
 import type { OrderRecord } from '../store/order-record.js';
+import { pendingActionVia } from '../actions/pending.js';
 
 export interface PollResult {
   /** The order is not tracked (any more). */
@@ -178,7 +179,7 @@ export async function pollOnce(ctx: EngineContext, noOrder: string, via: Via, pr
   const learnedPaybill = paybill.kind === 'none' ? null : paybill.oid_paybill;
 
   if (d.to !== null && d.to !== order.state) {
-    const eventVia: Via = d.to === 'abandoned' ? 'horizon' : via;
+    const eventVia: Via = d.to === 'abandoned' ? 'horizon' : ((await pendingActionVia(ctx, order.no_order)) ?? via);
     const r = await ctx.store.transition({
       no_order: order.no_order,
       expectedVersion: order.version,

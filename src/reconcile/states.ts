@@ -40,8 +40,11 @@ export const EVENT_TYPES = [
 /** One of {@link EVENT_TYPES}. */
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** What led to a change of state: the `via` of an event and of a history entry. */
-export type Via = 'poll' | 'notify' | 'requery' | 'horizon';
+/**
+ * What led to a change of state: the `via` of an event and of a history entry. `capture` / `void`: a change found
+ * while an action of llrecon's on the order awaited its outcome, whichever query found it.
+ */
+export type Via = 'poll' | 'notify' | 'requery' | 'horizon' | 'capture' | 'void';
 
 const FINAL: ReadonlySet<string> = new Set(FINAL_STATES);
 const KNOWN: ReadonlySet<string> = new Set(ORDER_STATES);

@@ -15,6 +15,7 @@ import { peekNoOrder } from './merchant-request.js';
 import { Notifier, notificationFields } from './notifier.js';
 import { OrderBook, type Entered, type NewOrder, type SimOrder } from './orders.js';
 import { answerPreauthQuery } from './preauth-route.js';
+import { ACTION_PATHS, ActionBook, answerAction, type ActionFault, type SimActionKind } from './action-route.js';
 import { mulberry32 } from './timeline.js';
 import { answerVerify } from './verify-route.js';
 import { Verifications, type VerificationOptions } from './verifications.js';
@@ -58,6 +59,8 @@ export class LianLianSimulator {
   private readonly faults = new FaultPlan();
   private readonly verifications = new Verifications();
   private readonly notifier: Notifier;
+  /** Capture and void (action-route.ts): requests per order, planned outcomes and faults. */
+  readonly actions = new ActionBook();
   private readonly queries = new Map<string, number>();
   private readonly delayed = new Set<NodeJS.Timeout>();
   private strangerKey: PrivateKey | null = null;
@@ -138,6 +141,16 @@ export class LianLianSimulator {
   /** The WEB Payment cashier (an HTML form posts here). */
   get gatewayUrl(): string {
     return `${this.url}${GATEWAY_PATH}`;
+  }
+
+  /** Base of the capture and void endpoints (LIANLIAN_TRADER_URL): `preauthComplete.htm`, `preauthCancel.htm`. */
+  get traderUrl(): string {
+    return `${this.url}/`;
+  }
+
+  /** Plans failures of capture/void requests only (see `ActionFault`); options as {@link injectFault}. */
+  injectActionFault(fault: ActionFault, opts: FaultOptions = {}): void {
+    this.actions.addFault(fault, opts);
   }
 
   /** HTTP requests received so far, on any path. */
@@ -268,6 +281,8 @@ export class LianLianSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests += 1;
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const action = (Object.keys(ACTION_PATHS) as SimActionKind[]).find((k) => ACTION_PATHS[k] === path);
+    if (action !== undefined) return this.handleAction(action, req, res);
     const api = path === QUERY_PATH ? answerPreauthQuery : path === VERIFY_PATH ? answerVerify : null;
     if (api === null && path !== GATEWAY_PATH) return send(res, 404, 'text/plain;charset=utf-8', 'not found');
     if (req.method !== 'POST') return send(res, 405, 'text/plain;charset=utf-8', 'method not allowed');
@@ -288,6 +303,15 @@ export class LianLianSimulator {
       this.lastQueries.set(no_order, raw);
     }
     this.play(this.faults.take(no_order, this.rng), res, (signer, twist) => api(raw, this.context(signer, twist)));
+  }
+
+  private async handleAction(kind: SimActionKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return send(res, 405, 'text/plain;charset=utf-8', 'method not allowed');
+    const raw = await readBody(req);
+    if (raw === null) return send(res, 413, 'text/plain;charset=utf-8', 'body too large');
+    const no_order = peekNoOrder(raw);
+    this.actions.noteRequest(no_order);
+    answerAction(kind, raw, this.context(this.opts.lianlianPrivateKey), this.actions, this.actions.takeFault(no_order, this.rng), res);
   }
 
   /** Answers normally, or plays the fault. */

@@ -25,6 +25,7 @@ import {
 import { defineScripts } from './scripts/index.js';
 import { orEmpty, type ScriptArg, type ScriptTarget } from './scripts/script.js';
 import { runTrack } from './scripts/track.js';
+import { actionPolicyFields } from './action-keys.js';
 import { runTransition } from './scripts/transition.js';
 
 export type { ActionInput, CallbackNote, ListQuery, PollNote };
@@ -119,7 +120,7 @@ export class OrderStore {
       final: false,
     };
     const who = [...(meta.actor ? [TRACKED_FIELD.actor, meta.actor] : []), ...(meta.source ? [TRACKED_FIELD.source, meta.source] : [])];
-    return runTrack(target, this.ks, o.no_order, at, [...who, ...Object.entries(toHash(record)).flat()]);
+    return runTrack(target, this.ks, o.no_order, at, [...who, ...actionPolicyFields(o), ...Object.entries(toHash(record)).flat()]);
   }
 
   /**

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { ActionRunnerOptions } from '../../src/actions/runner.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createEngine, type RunningEngine } from '../../src/engine.js';
 import { buildApp } from '../../src/http/app.js';
@@ -19,6 +20,8 @@ export interface StackOptions {
   http?: boolean;
   now?: () => number;
   notifyIntervalMs?: number;
+  /** How often the action runner looks for due actions and sweeps the holds (src/actions/runner.ts). */
+  actionRunner?: ActionRunnerOptions;
 }
 
 export interface Stack {
@@ -84,6 +87,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     lianlianKey: importPublicKey(k.lianlian.publicPem),
     queryUrl: simulator.queryUrl,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.actionRunner ? { actionRunner: opts.actionRunner } : {}),
   });
   await engine.start();
   let app: FastifyInstance | null = null;

@@ -1,6 +1,7 @@
 // Every Lua script llrecon runs, and the one place they are defined on a connection.
 import type { Cluster, Redis } from 'ioredis';
 import { ADD_ACTION } from './add-action.js';
+import { CLAIM_SEND, HOLD_WARN, NOTE_ACTION_ANSWER, RECORD_ACTION, RELEASE_LEASE, SETTLE_ACTION } from './action.js';
 import { APPEND_TIMELINE } from './append-timeline.js';
 import { NOTE_CALLBACK } from './note-callback.js';
 import { NOTE_POLL } from './note-poll.js';
@@ -21,6 +22,12 @@ export const SCRIPTS: readonly RedisScript[] = [
   RATE_ACQUIRE,
   WEBHOOK_ATTEMPT,
   ...SETTLEMENT_SCRIPTS,
+  RECORD_ACTION,
+  CLAIM_SEND,
+  NOTE_ACTION_ANSWER,
+  SETTLE_ACTION,
+  HOLD_WARN,
+  RELEASE_LEASE,
 ];
 
 /**
