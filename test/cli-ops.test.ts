@@ -1,6 +1,6 @@
 // The operator commands against a running engine: enqueue (flags, JSONL, CSV), status, requery, events.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +130,8 @@ describe('llrecon status, requery and events', () => {
     expect(st.code).toBe(0);
     expect(st.stdout).toContain(`order ${no}: captured (final)`);
     expect(st.stdout).toContain('authorized → captured');
-    expect(st.stdout).toContain('requery by alice: month-end check');
+    // the OS user runs the command; --actor is kept as a claim beside it
+    expect(st.stdout).toContain(`requery by ${userInfo().username} (on behalf of alice): month-end check`);
 
     const unknown = await runCli(['requery', `NOPE${Date.now()}`], env);
     expect(unknown.code).toBe(1);

@@ -200,6 +200,9 @@ const ORDER_KEYS = [
   'polls',
   'next_poll_at',
   'final',
+  'tracked_at',
+  'untracked',
+  'untracked_at',
   'history',
 ];
 
@@ -221,7 +224,10 @@ describe('GET /orders/:no_order', () => {
       dt_order: dt,
       polls: 0,
       final: false,
+      untracked: false,
+      untracked_at: null,
     });
+    expect(json.tracked_at).toMatch(/Z$/);
     expect(json.history).toHaveLength(1);
     // the token's user is who tracked it; the X-Llrecon-Actor name is kept as a claim
     expect(json.history[0]).toMatchObject({ kind: 'tracked', state: 'pending', actor: 'admin (on behalf of ops-script)' });

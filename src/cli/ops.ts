@@ -1,6 +1,7 @@
 // What the operator commands (enqueue, requery, status, events) need: a connection to the daemon's Redis,
 // the order store and the queues — no workers, no keys.
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
@@ -40,6 +41,24 @@ function resolveOidPartner(config: Config): string {
   const file = join(config.dataDir, 'sandbox', 'oid_partner.txt');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   throw new LlreconError('LLRECON_CONFIG', 'LIANLIAN_OID_PARTNER: not set (and no sandbox merchant id under DATA_DIR)');
+}
+
+/** The OS user running the command (a container without a passwd entry has none: then $USER, or the uid). */
+export function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+/**
+ * Who a command that talks to Redis directly records as the actor: the OS user, with `--actor` as a claim beside it
+ * (`ops (on behalf of mei)`), as the HTTP API records a signed-in name beside a given one.
+ */
+export function cliActor(given: string | undefined, os: string = osUser()): string {
+  const claim = given?.trim();
+  return claim && claim !== os ? `${os} (on behalf of ${claim})` : os;
 }
 
 export async function openOps(config: Config): Promise<Ops> {

@@ -5,14 +5,15 @@ import { LlreconError } from '../../errors.js';
 import { requestConfirm } from '../../poll/request-confirm.js';
 import { parseDuration } from '../../reconcile/duration.js';
 import { isOrderState } from '../../reconcile/states.js';
-import { openOps, type Ops } from '../ops.js';
+import { untrackedAt } from '../../poll/untrack.js';
+import { cliActor, openOps, type Ops } from '../ops.js';
 import { progress } from '../progress.js';
 
 interface RequeryFlags {
   state?: string;
   olderThan?: string;
   reason: string;
-  actor: string;
+  actor?: string;
   limit: string;
 }
 
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .option('--state <state>', 'every order in this state (e.g. authorized, abandoned)')
     .option('--older-than <duration>', 'only orders tracked longer ago than this (e.g. 1h, 2d)')
     .option('--reason <text>', "why (kept in each order's history)", 'requested from the CLI')
-    .option('--actor <name>', "who asks (kept in each order's history)", process.env.USER ?? 'cli')
+    .option('--actor <name>', "on whose behalf (kept in each order's history beside your OS user)")
     .option('--limit <n>', 'at most this many orders from a filter', '10000')
     .action(async (nos: string[], flags: RequeryFlags) => {
       if (nos.length === 0 && flags.state === undefined && flags.olderThan === undefined)
@@ -48,17 +49,22 @@ export function register(program: Command): void {
       try {
         const targets = nos.length > 0 ? nos : await selectByFilter(ops, flags);
         const bar = progress(targets.length, 'requery');
+        const actor = cliActor(flags.actor);
         const unknown: string[] = [];
+        const untracked: string[] = [];
         for (const no of targets) {
-          const ok = await requestConfirm(ops, no, 'requery', { source: 'cli', actor: flags.actor, reason: flags.reason });
-          if (!ok) unknown.push(no);
+          // an order an operator untracked is polled no more: post it again first
+          if ((await untrackedAt(ops, no)) !== null) untracked.push(no);
+          else if (!(await requestConfirm(ops, no, 'requery', { source: 'cli', actor, reason: flags.reason }))) unknown.push(no);
           bar.tick(1);
         }
         bar.done();
+        const done = targets.length - unknown.length - untracked.length;
         process.stdout.write(
-          `${targets.length - unknown.length} re-queried${unknown.length ? `, not tracked: ${unknown.join(' ')}` : ''}\n`,
+          `${done} re-queried${unknown.length ? `, not tracked: ${unknown.join(' ')}` : ''}` +
+            `${untracked.length ? `, untracked (post them again first): ${untracked.join(' ')}` : ''}\n`,
         );
-        if (unknown.length > 0) process.exitCode = 1;
+        if (unknown.length + untracked.length > 0) process.exitCode = 1;
       } finally {
         await ops.close();
       }

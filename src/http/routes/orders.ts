@@ -1,4 +1,5 @@
-// The orders API (bearer token): start tracking orders, read one order with its history, ask for a re-query.
+// The orders API (bearer token): start tracking orders, list them, read one order with its history, ask for a
+// re-query, stop tracking one on purpose.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { decodeUtf8Body } from '../../utf8.js';
 import type { Engine } from '../../engine-types.js';
@@ -6,6 +7,7 @@ import { LlreconError, fieldError } from '../../errors.js';
 import { Access, principalOf, recordedActor } from '../access.js';
 import { requireUser } from '../auth.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
+import { PAGE_DEFAULT, PAGE_MAX, parseStateFilter, type OrderPageQuery, type PagedOrder } from '../../store/order-page.js';
 
 type StoredOrder = NonNullable<Awaited<ReturnType<Engine['store']['get']>>>;
 type StoredHistoryEntry = Awaited<ReturnType<Engine['store']['history']>>[number];
@@ -37,8 +39,8 @@ function historyView(e: StoredHistoryEntry): Record<string, unknown> {
   };
 }
 
-/** `GET /orders/:no_order`'s body: every key present, null when unknown. */
-function orderView(o: StoredOrder, history: StoredHistoryEntry[]): Record<string, unknown> {
+/** An order without its history (`GET /orders`'s items): every key present, null when unknown. */
+function orderSummary(o: StoredOrder, untrackedAt: number | null): Record<string, unknown> {
   return {
     no_order: o.no_order,
     state: o.state,
@@ -48,10 +50,60 @@ function orderView(o: StoredOrder, history: StoredHistoryEntry[]): Record<string
     oid_paybill: o.oid_paybill ?? null,
     dt_order: o.dt_order,
     polls: o.polls ?? 0,
-    next_poll_at: rfc3339(o.next_poll_at),
+    next_poll_at: untrackedAt === null ? rfc3339(o.next_poll_at) : null,
     final: o.final,
-    history: history.map(historyView),
+    tracked_at: rfc3339(o.tracked_at),
+    untracked: untrackedAt !== null,
+    untracked_at: rfc3339(untrackedAt),
   };
+}
+
+/** `GET /orders/:no_order`'s body: the summary and the history. */
+function orderView(o: StoredOrder, untrackedAt: number | null, history: StoredHistoryEntry[]): Record<string, unknown> {
+  return { ...orderSummary(o, untrackedAt), history: history.map(historyView) };
+}
+
+const LIST_PARAMS = ['state', 'since', 'cursor', 'limit'];
+
+/** `GET /orders`' query string, or a 400 naming the parameter at fault. */
+function listQuery(query: unknown): OrderPageQuery {
+  const q = (query ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(q))
+    if (!LIST_PARAMS.includes(key)) throw fieldError(key, `unknown parameter (expected ${LIST_PARAMS.join(', ')})`);
+  const one = (key: string): string | undefined => {
+    const v = q[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw fieldError(key, 'give it once');
+    return v;
+  };
+  const out: OrderPageQuery = { limit: PAGE_DEFAULT };
+  const limit = one('limit');
+  if (limit !== undefined) {
+    if (!/^\d{1,7}$/.test(limit) || Number(limit) < 1 || Number(limit) > PAGE_MAX)
+      throw fieldError('limit', `a whole number from 1 to ${PAGE_MAX}`);
+    out.limit = Number(limit);
+  }
+  const state = one('state');
+  if (state !== undefined && state !== '') out.state = parseStateFilter(state);
+  const since = one('since');
+  if (since !== undefined && since !== '') {
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(since) ? Date.parse(since) : NaN;
+    if (!Number.isFinite(ms)) throw fieldError('since', 'an RFC 3339 time with its offset, e.g. 2026-11-24T02:30:00Z');
+    out.since = ms;
+  }
+  const cursor = one('cursor');
+  if (cursor !== undefined && cursor !== '') out.cursor = cursor;
+  return out;
+}
+
+/** The untrack body `{"reason":"…","actor"?:"…"}`: a reason is required. */
+function untrackBody(body: unknown): { actor?: string; reason: string } {
+  if (body === undefined || body === null)
+    throw new LlreconError('LLRECON_MISSING_FIELD', 'reason: say why, in a body {"reason":"…"}', { field: 'reason' });
+  const given = requeryBody(body);
+  if (given.reason === undefined || given.reason.trim() === '')
+    throw new LlreconError('LLRECON_MISSING_FIELD', 'reason: say why the order stops being tracked', { field: 'reason' });
+  return { ...given, reason: given.reason };
 }
 
 /** An optional short note (`actor`, `reason`): a string of at most MAX_NOTE characters, or absent. */
@@ -105,8 +157,8 @@ function actorOf(req: FastifyRequest, given?: string): { actor: string } {
 }
 
 /**
- * `POST /orders`, `GET /orders/:no_order`, `POST /orders/:no_order/requery`, all behind a user's bearer token
- * (reads: any user; changes: an operator).
+ * `POST /orders`, `GET /orders`, `GET /orders/:no_order`, `POST /orders/:no_order/requery`, `DELETE
+ * /orders/:no_order`, all behind a user's bearer token (reads: any user; changes: an operator).
  */
 export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }> = async (app, { engine, access }) => {
   acceptJsonOnly(app);
@@ -124,18 +176,48 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }
     const no = req.params.no_order;
     const found = await redis('the order', async () => {
       const order = await engine.store.get(no);
-      return order === null ? null : { order, history: await engine.store.history(no) };
+      if (order === null) return null;
+      const [history, untrackedAt] = await Promise.all([engine.store.history(no), engine.untrackedAt(no)]);
+      return { order, history, untrackedAt };
     });
     if (found === null) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
-    const { order, history } = found;
-    return reply.header('cache-control', 'no-store').send(orderView(order, history));
+    const { order, history, untrackedAt } = found;
+    return reply.header('cache-control', 'no-store').send(orderView(order, untrackedAt, history));
+  });
+
+  app.get('/orders', async (req, reply) => {
+    const q = listQuery(req.query);
+    const page = await redis('the orders', () => engine.listOrders(q));
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ orders: page.orders.map((o: PagedOrder) => orderSummary(o, o.untracked_at)), next_cursor: page.next_cursor });
+  });
+
+  app.delete<{ Params: { no_order: string } }>('/orders/:no_order', async (req, reply) => {
+    const no = req.params.no_order;
+    const given = { ...headerActor(req), ...untrackBody(req.body) };
+    const meta = { ...given, ...actorOf(req, given.actor) };
+    const r = await redis('the order', () => engine.untrack(no, { source: 'api', ...meta }));
+    if (r === null) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
+    return reply.send({
+      no_order: r.no_order,
+      state: r.state,
+      untracked: true,
+      untracked_at: rfc3339(r.untracked_at),
+      already: r.already,
+      event_id: r.event_id,
+    });
   });
 
   app.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', async (req, reply) => {
     const no = req.params.no_order;
     const given = { ...headerActor(req), ...requeryBody(req.body) };
     const meta = { ...given, ...actorOf(req, given.actor) };
-    const queued = await redis('the re-query', () => engine.requery(no, { source: 'api', ...meta }));
+    const queued = await redis('the re-query', async () => {
+      if ((await engine.untrackedAt(no)) !== null)
+        throw new LlreconError('LLRECON_ORDER_UNTRACKED', `order ${no} was untracked: post it again to track it again`);
+      return engine.requery(no, { source: 'api', ...meta });
+    });
     if (!queued) throw new LlreconError('LLRECON_ORDER_NOT_FOUND', `order ${no} is not tracked`);
     return reply.code(202).send({ requeued: no });
   });

@@ -3,13 +3,15 @@ import type { Cluster, Redis } from 'ioredis';
 import { ADD_ACTION } from './add-action.js';
 import { CLAIM_SEND, HOLD_WARN, NOTE_ACTION_ANSWER, RECORD_ACTION, RELEASE_LEASE, SETTLE_ACTION } from './action.js';
 import { APPEND_TIMELINE } from './append-timeline.js';
+import { FORGET_ORDER } from './forget-order.js';
 import { NOTE_CALLBACK } from './note-callback.js';
 import { NOTE_POLL } from './note-poll.js';
 import { RATE_ACQUIRE } from './rate-acquire.js';
 import { SETTLEMENT_SCRIPTS } from './settlement.js';
 import type { RedisScript } from './script.js';
-import { TRACK } from './track.js';
+import { RETRACK, TRACK } from './track.js';
 import { TRANSITION } from './transition.js';
+import { UNTRACK } from './untrack.js';
 import { WEBHOOK_ATTEMPT } from './webhook-attempt.js';
 
 export const SCRIPTS: readonly RedisScript[] = [
@@ -21,6 +23,9 @@ export const SCRIPTS: readonly RedisScript[] = [
   ADD_ACTION,
   RATE_ACQUIRE,
   WEBHOOK_ATTEMPT,
+  UNTRACK,
+  RETRACK,
+  FORGET_ORDER,
   ...SETTLEMENT_SCRIPTS,
   RECORD_ACTION,
   CLAIM_SEND,
