@@ -1,6 +1,6 @@
 // Judging settlement rows against llrecon's orders and writing the verdicts, a batch at a time: one pipeline reads
 // each row's order and what is stored of the row already, the pure verdicts decide (src/reconcile/settlement-match),
-// and one pipeline of SETTLE_ROW scripts writes what is new or changed, each with its event. A row stored already
+// and one SETTLE_ROWS script call writes what is new or changed, each with its event. A row stored already
 // with the same file, generation, columns and verdict costs no write (a re-import resumed after a crash); a row
 // counted by another file (the same row in a daily and a monthly file) is not counted again, and when the two
 // disagree the disagreement is recorded under the row's day.
@@ -8,7 +8,7 @@ import { isFinalState, isOrderState } from '../reconcile/states.js';
 import { STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js';
 import { isDiscrepancy, judgeRow, rowOrderKey, type KnownOrder, type SettlementResult } from '../reconcile/settlement-match.js';
 import { HASH_FIELD } from '../store/order-record.js';
-import { DROP_ROW, SETTLE_ROW } from '../store/scripts/settlement.js';
+import { DROP_ROW, SETTLE_ROWS } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
 import type { SettlementDeps } from './deps.js';
 import { mismatchEvent } from './events.js';
@@ -107,7 +107,8 @@ async function settleOnce(
   });
   const res = (await read.exec()) ?? [];
   const write = redis.pipeline();
-  const written: { row: DetailRow; result: SettlementResult; at: number }[] = [];
+  const written: { row: DetailRow; result: SettlementResult }[] = [];
+  const args: (string | number)[] = [keys.prefix, source.name];
   let commands = 0;
   const now = deps.now();
   for (const [i, row] of rows.entries()) {
@@ -147,37 +148,32 @@ async function settleOnce(
     const refundNote = item.result === 'refund' && prev === null && known !== null ? refundEntry(row, source.name, now) : '';
     const pending = item.result === 'not_captured' && known !== null && !isFinalState(known.state);
     if (item.result === 'not_captured' && (prev === null || prev.result !== 'not_captured')) tally.confirm.add(order.no_order);
-    void callScript(
-      write,
-      SETTLE_ROW,
-      [keys.rows, ks.events, keys.dates, keys.missing, keys.pending, ks.history(order.no_order)],
-      [
-        key,
-        typeof prevText === 'string' ? prevText : '',
-        encodeRow(stored),
-        item.result,
-        row.settle_date,
-        isDiscrepancy(item.result) ? JSON.stringify(item) : '',
-        event?.type ?? '',
-        event?.json ?? '',
-        prev?.result ?? '',
-        prev?.settle_date ?? '',
-        keys.prefix,
-        row.transaction_status === STATUS_SUCCESS ? orderKey(row.oid_partner, order.no_order) : '',
-        refundNote,
-        pending ? now : '',
-        source.name,
-      ],
+    args.push(
+      key,
+      typeof prevText === 'string' ? prevText : '',
+      encodeRow(stored),
+      item.result,
+      row.settle_date,
+      isDiscrepancy(item.result) ? JSON.stringify(item) : '',
+      event?.type ?? '',
+      event?.json ?? '',
+      prev?.result ?? '',
+      prev?.settle_date ?? '',
+      row.transaction_status === STATUS_SUCCESS ? orderKey(row.oid_partner, order.no_order) : '',
+      ks.history(order.no_order),
+      refundNote,
+      pending ? now : prev?.result === 'not_captured' ? 'rm' : '',
     );
-    written.push({ row, result: item.result, at: commands });
-    commands += 1;
+    written.push({ row, result: item.result });
   }
-  const replies = commands > 0 ? ((await write.exec()) ?? []) : [];
+  const scriptAt = commands;
+  if (written.length > 0) void callScript(write, SETTLE_ROWS, [keys.rows, ks.events, keys.dates, keys.missing, keys.pending], args);
+  const replies = commands > 0 || written.length > 0 ? ((await write.exec()) ?? []) : [];
   for (const [err] of replies) if (err) throw err;
+  const perRow = (written.length > 0 ? replies[scriptAt]?.[1] : []) as number[];
   const again: DetailRow[] = [];
-  for (const w of written) {
-    const [err, reply] = replies[w.at] ?? [new Error('no reply')];
-    if (err) throw err;
+  for (const [i, w] of written.entries()) {
+    const reply = perRow[i];
     if (reply === -1) {
       if (last) throw new Error(`settlement row ${w.row.no_order} (line ${w.row.line}) kept moving under another import`);
       tally.counts[w.result] -= 1;

@@ -1,6 +1,6 @@
 // The `missing` verdict: an order llrecon saw captured on a day (UTC+8) at least SETTLEMENT_GRACE before the latest
 // daily file, and in no imported file, is listed once under that file's settle date (with its event). A row that
-// settles it later takes it off the list (SETTLE_ROW).
+// settles it later takes it off the list (SETTLE_ROWS).
 import { missingCutoffMs, missingItem } from '../reconcile/settlement-match.js';
 import { HASH_FIELD } from '../store/order-record.js';
 import { callScript } from '../store/scripts/script.js';

@@ -1,5 +1,5 @@
 // Judging `not_captured` rows again once their order's confirming query has answered: the rows wait in the
-// `pending` zset; each pass reads them with their orders and writes the verdicts that changed (SETTLE_ROW, with an
+// `pending` zset; each pass reads them with their orders and writes the verdicts that changed (SETTLE_ROWS, with an
 // event when the new verdict is a discrepancy; `matched` needs none). A row leaves the set once its order is final.
 import { emptyTally, settleRows } from './apply.js';
 import type { SettlementDeps } from './deps.js';

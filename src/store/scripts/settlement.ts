@@ -5,42 +5,76 @@
 // the slot of every other key the script is given.
 import { callScript, type RedisScript, type ScriptArg, type ScriptTarget } from './script.js';
 
+/** How many arguments SETTLE_ROWS takes per row. */
+export const SETTLE_ROWS_STRIDE = 14;
+
 /**
- * KEYS: 1 rows hash, 2 event stream, 3 dates zset, 4 missing hash, 5 pending zset, 6 the order's history list.
- * ARGV: 1 row key, 2 the stored value read ('' none), 3 the new value, 4 its result, 5 its day, 6 the day's item
- *       (JSON, '' when not a discrepancy), 7 event type ('' none), 8 event (JSON), 9 the stored result being replaced
- *       ('' none), 10 its day, 11 dayPrefix, 12 the order key the row settles ('' none: no longer `missing`),
- *       13 a history entry for the order (JSON, '' none), 14 pending score ('' → not pending), 15 the file's name.
- * Returns 1, or -1 when the stored value moved since it was read (nothing written: read again and retry).
+ * The verdicts of a batch of rows, each with its event (one script call per batch): each row is checked against
+ * the value its judge read (compare-and-set) and written on its own; the day counts, day files and dates are added
+ * once per batch. The history keys given in ARGV are orders' keys of this deployment (the same hash tag).
+ * KEYS: 1 rows hash, 2 event stream, 3 dates zset, 4 missing hash, 5 pending zset.
+ * ARGV: 1 dayPrefix, 2 the file's name, then per row SETTLE_ROWS_STRIDE values: row key, the stored value read
+ *       ('' none), the new value, its result, its day, the item (JSON, '' none), event type ('' none), event (JSON),
+ *       the stored result replaced ('' none), its day, the order key it settles ('' none), the order's history key,
+ *       a history entry ('' none), pending: a score, 'rm' (no longer pending) or '' (never was).
+ * Returns one reply per row: 1 written, -1 moved since read (nothing written for that row: read again and retry).
  */
-export const SETTLE_ROW: RedisScript = {
-  name: 'llreconSettleRow',
-  numberOfKeys: 6,
+export const SETTLE_ROWS: RedisScript = {
+  name: 'llreconSettleRows',
+  numberOfKeys: 5,
   lua: `
-local prev = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if prev ~= ARGV[2] then return -1 end
-local p = ARGV[11]
-if ARGV[9] ~= '' then
-  redis.call('HINCRBY', p .. 'counts:' .. ARGV[10], ARGV[9], -1)
-  redis.call('HDEL', p .. 'day:' .. ARGV[10], ARGV[1])
+local p = ARGV[1]
+local counts = {}
+local days = {}
+local function add(day, result, by)
+  local c = counts[day]
+  if not c then c = {}; counts[day] = c end
+  c[result] = (c[result] or 0) + by
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('HINCRBY', p .. 'counts:' .. ARGV[5], ARGV[4], 1)
-redis.call('SADD', p .. 'dayfiles:' .. ARGV[5], ARGV[15])
-redis.call('ZADD', KEYS[3], tonumber(ARGV[5]), ARGV[5])
-if ARGV[6] ~= '' then redis.call('HSET', p .. 'day:' .. ARGV[5], ARGV[1], ARGV[6]) end
-if ARGV[14] ~= '' then redis.call('ZADD', KEYS[5], ARGV[14], ARGV[1]) else redis.call('ZREM', KEYS[5], ARGV[1]) end
-if ARGV[12] ~= '' then
-  local md = redis.call('HGET', KEYS[4], ARGV[12])
-  if md then
-    redis.call('HDEL', KEYS[4], ARGV[12])
-    redis.call('HDEL', p .. 'day:' .. md, 'missing|' .. ARGV[12])
-    redis.call('HINCRBY', p .. 'counts:' .. md, 'missing', -1)
+local out = {}
+local n = (#ARGV - 2) / ${14}
+for r = 0, n - 1 do
+  local b = 2 + r * ${14}
+  local key = ARGV[b + 1]
+  local prev = redis.call('HGET', KEYS[1], key) or ''
+  if prev ~= ARGV[b + 2] then
+    out[r + 1] = -1
+  else
+    if ARGV[b + 9] ~= '' then
+      add(ARGV[b + 10], ARGV[b + 9], -1)
+      redis.call('HDEL', p .. 'day:' .. ARGV[b + 10], key)
+    end
+    redis.call('HSET', KEYS[1], key, ARGV[b + 3])
+    local day = ARGV[b + 5]
+    add(day, ARGV[b + 4], 1)
+    days[day] = true
+    if ARGV[b + 6] ~= '' then redis.call('HSET', p .. 'day:' .. day, key, ARGV[b + 6]) end
+    local pending = ARGV[b + 14]
+    if pending == 'rm' then redis.call('ZREM', KEYS[5], key) elseif pending ~= '' then redis.call('ZADD', KEYS[5], pending, key) end
+    local ok = ARGV[b + 11]
+    if ok ~= '' then
+      local md = redis.call('HGET', KEYS[4], ok)
+      if md then
+        redis.call('HDEL', KEYS[4], ok)
+        redis.call('HDEL', p .. 'day:' .. md, 'missing|' .. ok)
+        add(md, 'missing', -1)
+      end
+    end
+    if ARGV[b + 13] ~= '' then redis.call('RPUSH', ARGV[b + 12], ARGV[b + 13]) end
+    if ARGV[b + 7] ~= '' then redis.call('XADD', KEYS[2], '*', 'type', ARGV[b + 7], 'event', ARGV[b + 8]) end
+    out[r + 1] = 1
   end
 end
-if ARGV[13] ~= '' then redis.call('RPUSH', KEYS[6], ARGV[13]) end
-if ARGV[7] ~= '' then redis.call('XADD', KEYS[2], '*', 'type', ARGV[7], 'event', ARGV[8]) end
-return 1
+for day, c in pairs(counts) do
+  for result, by in pairs(c) do
+    if by ~= 0 then redis.call('HINCRBY', p .. 'counts:' .. day, result, by) end
+  end
+end
+for day in pairs(days) do
+  redis.call('SADD', p .. 'dayfiles:' .. day, ARGV[2])
+  redis.call('ZADD', KEYS[3], tonumber(day), day)
+end
+return out
 `,
 };
 
@@ -120,7 +154,14 @@ return 0
 `,
 };
 
-export const SETTLEMENT_SCRIPTS: readonly RedisScript[] = [SETTLE_ROW, DROP_ROW, SETTLE_MISSING, FINISH_FILE, SETTLE_LEASE, SETTLE_RELEASE];
+export const SETTLEMENT_SCRIPTS: readonly RedisScript[] = [
+  SETTLE_ROWS,
+  DROP_ROW,
+  SETTLE_MISSING,
+  FINISH_FILE,
+  SETTLE_LEASE,
+  SETTLE_RELEASE,
+];
 
 /** Runs one of the scripts above (on a connection or a pipeline made after defineScripts). */
 export function runSettlementScript(
