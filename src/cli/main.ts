@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isLlreconError } from '../errors.js';
 import { scrubText } from '../log.js';
+import { register as registerCapture } from './commands/capture.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerEvents } from './commands/events.js';
 import { register as registerKeygen } from './commands/keygen.js';
@@ -17,6 +18,7 @@ import { register as registerStart } from './commands/start.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerUntrack } from './commands/untrack.js';
 import { register as registerVerifyNotify } from './commands/verify-notify.js';
+import { register as registerVoid } from './commands/void.js';
 
 const PACKAGE_NAME = 'lianlian-reconciler';
 
@@ -56,6 +58,8 @@ function buildProgram(): Command {
     registerVerifyNotify,
     registerSandbox,
     registerSettle,
+    registerCapture,
+    registerVoid,
   ])
     register(program);
   return program;
