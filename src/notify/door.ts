@@ -65,13 +65,15 @@ export class CallbackDoor {
   }
 
   /**
-   * Refuses a callback from `source` (the client's address): counts it, samples it, and says how to answer — 429
-   * once the source has spent its budget of refusals, else the status of `reason`. Never throws, never waits.
+   * Refuses a callback from `source` (the client's address): counts it against the source's budget, samples it,
+   * and says how to answer — 429 once the source has spent its budget, for a callback that failed verification (a
+   * body that could not even be read keeps its own 4xx, and still spends budget), else the status of `reason`.
+   * Never throws, never waits.
    */
   refuse(source: string, kind: 'async' | 'return', reason: RefusalReason, screened?: Screened): Refusal {
     const key = sourceKey(source);
     const retryAfterSec = this.admission.refuse(key);
-    if (retryAfterSec !== null) {
+    if (retryAfterSec !== null && screened !== undefined) {
       this.refused.inc({ reason: 'throttled' });
       if (!this.throttledSources.has(key)) {
         if (this.throttledSources.size > 1000) this.throttledSources.clear();
@@ -83,9 +85,12 @@ export class CallbackDoor {
       }
       return { status: 429, retryAfterSec };
     }
-    this.throttledSources.delete(key);
     this.refused.inc({ reason });
-    if (reason !== 'not_allowed') this.sample(source, kind, reason, screened);
+    // a source over its budget is no longer sampled: the record stays a sample of many sources
+    if (retryAfterSec === null) {
+      this.throttledSources.delete(key);
+      if (reason !== 'not_allowed') this.sample(source, kind, reason, screened);
+    }
     return { status: reason === 'content_type' ? 415 : reason === 'not_allowed' ? 403 : 400 };
   }
 
