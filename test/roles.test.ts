@@ -80,6 +80,40 @@ describe('roles on every route', () => {
   it('sees the whole app', () => {
     expect(routes.length).toBeGreaterThan(50);
     expect(routes.map((r) => r.url)).toEqual(expect.arrayContaining(['/orders', '/orders/:no_order/requery', '/admin/sessions']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', url: '/orders' },
+        { method: 'DELETE', url: '/orders/:no_order' },
+      ]),
+    );
+  });
+
+  it('lists orders for any signed-in user; untracks only for an operator, with the name recorded', async () => {
+    const target = `${no}-DEL`;
+    await stack.engine.track({ no_order: target, dt_order: dt, money_order: '2.00' }, { source: 'embed' });
+    const send = (method: string, path: string, token: string | null, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const del = (token: string | null) => send('DELETE', `/orders/${encodeURIComponent(target)}`, token, { reason: 'by role' });
+    expect((await send('GET', '/orders?limit=5', null)).status).toBe(401);
+    expect((await del(null)).status).toBe(401);
+    const listed = await send('GET', '/orders?limit=1000', viewerToken);
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { orders: Array<{ no_order: string }> }).orders.map((o) => o.no_order)).toContain(target);
+    const refused = await del(viewerToken);
+    expect(refused.status).toBe(403);
+    expect(await codeOf(refused)).toBe('LLRECON_ROLE_FORBIDDEN');
+    expect(await stack.engine.untrackedAt(target)).toBeNull();
+    expect((await del(operatorToken)).status).toBe(200);
+    expect(await stack.engine.store.history(target)).toContainEqual(
+      expect.objectContaining({ kind: 'action', action: 'untrack', actor: 'otto', reason: 'by role' }),
+    );
   });
 
   it('a viewer reads every page and API route but the sessions page, and changes nothing anywhere', async () => {
