@@ -4,6 +4,7 @@ import { PreauthActionClient } from '../clients/preauth-action-client.js';
 import type { EngineContext } from '../engine-context.js';
 import { TRADER_API_URL } from '../lianlian/endpoints.js';
 import type { PrivateKey } from '../lianlian/keys.js';
+import { ACTION_FIELD } from '../store/action-keys.js';
 import type { ActionRecord } from '../store/action-record.js';
 import { expiringHolds } from './holds.js';
 import { readAction, requestAction, type ActionRequest, type ActionRequested } from './request.js';
@@ -15,6 +16,8 @@ export interface EngineActions {
   request(r: ActionRequest): Promise<ActionRequested>;
   /** The action stored under `id`, or null. */
   get(id: string): Promise<ActionRecord | null>;
+  /** The order's latest action, or null. */
+  latest(noOrder: string): Promise<ActionRecord | null>;
   /** Authorized orders flagged hold_expiring, soonest deadline first. */
   expiringHolds(limit?: number): Promise<Array<{ no_order: string; deadline: number }>>;
   /** The runner of this process (query role, once started), for tests and operators. */
@@ -57,6 +60,10 @@ export function createEngineActions(ctx: EngineContext, o: EngineActionOptions):
   return {
     request: (r) => requestAction(ctx, r),
     get: (id) => readAction(ctx, id),
+    async latest(noOrder) {
+      const id = await ctx.redis.hget(ctx.ks.order(noOrder), ACTION_FIELD.lastAction);
+      return id === null ? null : readAction(ctx, id);
+    },
     expiringHolds: (limit) => expiringHolds(ctx, limit),
     get runner() {
       return runner;

@@ -10,6 +10,7 @@ import { registerCallbackRoutes } from './callback-routes.js';
 import { installGuard } from './guard.js';
 import { registerJobBoard } from './job-board.js';
 import { registerLoginRoutes } from './login-routes.js';
+import { registerActionRoutes } from './action-routes.js';
 import { registerOrderRoutes } from './order-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 
@@ -30,6 +31,7 @@ async function adminRoutes(admin: FastifyInstance, engine: Engine, access: Acces
   installGuard(admin, access);
   registerLoginRoutes(admin, access);
   registerOrderRoutes(admin, engine);
+  registerActionRoutes(admin, engine);
   registerCallbackRoutes(admin, engine);
   registerSessionRoutes(admin, access);
   await registerJobBoard(admin, engine.queues);

@@ -12,6 +12,8 @@ import { orderHref } from './pages/format.js';
 import { REQUERY_TEXT_MAX, orderPage, type RequeryForm } from './pages/order.js';
 import { AGES, isAgeKey, ordersPage, type OrdersFilter } from './pages/orders.js';
 import { sendError, sendPage, wantsHtml } from './reply.js';
+import { actionFlash, orderActionCard } from './order-action-card.js';
+import { holdBanner } from './pages/order-actions.js';
 
 const PAGE_SIZE = 50;
 const MAX_PAGE = 100_000;
@@ -84,6 +86,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
         rejected,
         form,
         flash,
+        actions: await orderActionCard(engine, order, signedIn(req), csrfOf(req)),
       }),
     );
   }
@@ -106,6 +109,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
       reply,
       200,
       ordersPage({
+        banner: holdBanner((await engine.actions?.expiringHolds(20)) ?? []),
         now,
         csrf: csrfOf(req),
         user: signedIn(req),
@@ -121,7 +125,9 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
 
   admin.get<{ Params: { no_order: string }; Querystring: { requeried?: string } }>('/orders/:no_order', async (req, reply) => {
     const flash =
-      req.query.requeried === '1' ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).' : null;
+      req.query.requeried === '1'
+        ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).'
+        : actionFlash(req.query as Record<string, unknown>);
     return showOrder(req, reply, req.params.no_order, 200, { reason: '', errors: {} }, flash);
   });
 

@@ -40,6 +40,8 @@ export interface OrderView {
   form: RequeryForm;
   /** A note after a re-query was queued. */
   flash: string | null;
+  /** The capture/void card (pages/order-actions.ts), when the engine has actions. */
+  actions?: Html | null;
 }
 
 const VIA: Record<string, string> = {
@@ -220,6 +222,7 @@ export function orderPage(v: OrderView): Html {
             <h2>Record</h2>
             ${record(o, v.now)}
           </div>
+          ${v.actions ?? null}
           <div class="card">
             <h2>Re-query</h2>
             ${requeryForm(v)}

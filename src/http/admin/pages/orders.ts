@@ -35,6 +35,8 @@ export interface OrdersFilter {
 }
 
 export interface OrdersView {
+  /** The holds that end soon (pages/order-actions.ts), above everything else. */
+  banner?: Html | null;
   now: number;
   csrf: string;
   user?: SignedIn | null;
@@ -157,7 +159,7 @@ export function ordersPage(v: OrdersView): Html {
     user: v.user ?? null,
     body: html`<h1>Orders</h1>
       <p class="sub">${formatCount(all)} tracked · ${formatCount(open)} still being polled · times in UTC+8</p>
-      ${needsAPerson(v)} ${chips(v)} ${abandonedHint(v)}
+      ${v.banner ?? null} ${needsAPerson(v)} ${chips(v)} ${abandonedHint(v)}
       <div class="card">${filters(v)}</div>
       <div class="card">
         ${
