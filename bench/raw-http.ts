@@ -62,6 +62,8 @@ export class RawHttpPool {
   constructor(
     private readonly url: URL,
     private readonly maxSockets: number,
+    /** The local address connections leave from (a loopback alias: requests from many sources). */
+    private readonly localAddress?: string,
   ) {}
 
   /** The bytes of a POST of `body` (JSON) to this pool's URL. */
@@ -93,7 +95,11 @@ export class RawHttpPool {
 
   private async dial(): Promise<Connection> {
     this.open++;
-    const socket = connect(Number(this.url.port), this.url.hostname);
+    const socket = connect({
+      port: Number(this.url.port),
+      host: this.url.hostname,
+      ...(this.localAddress ? { localAddress: this.localAddress } : {}),
+    });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     const c = new Connection(socket, (x) => this.release(x));
     this.all.push(c);

@@ -20,12 +20,12 @@ export const RESULTS_FILE = join(repoRoot(), 'bench', 'RESULTS.md');
 
 const TITLE = '# llrecon: measured results';
 const INTRO =
-  'The latest full run of `npm run bench` and of `npm run chaos`, each written by its script (a script replaces ' +
+  'The latest full run of `npm run bench`, `npm run chaos` and `npm run bench:flood`, each written by its script (a script replaces ' +
   'its own block). How to reproduce them: bench/README.md.';
 
 /** The blocks, in the order they appear in the file. */
-export type ResultsBlock = 'bench' | 'chaos';
-const ORDER: readonly ResultsBlock[] = ['bench', 'chaos'];
+export type ResultsBlock = 'bench' | 'chaos' | 'flood';
+const ORDER: readonly ResultsBlock[] = ['bench', 'chaos', 'flood'];
 
 const begin = (b: ResultsBlock): string => `<!-- ${b}:begin -->`;
 const end = (b: ResultsBlock): string => `<!-- ${b}:end -->`;
