@@ -73,6 +73,16 @@ describe('settlement routes', () => {
     const events = await settlementEvents(stack.engine.ctx.redis, stack.engine.ctx.ks);
     expect(events.filter((e) => e.type === 'settlement.mismatch').map((e) => e.data.result)).toEqual(['not_captured']);
 
+    // the dashboard: the day, its counts, and the CSV of its discrepancies (none left)
+    const page = await fetch(`${stack.url}/admin/settlements?date=${DAY}`, { headers: auth({ accept: 'text/html' }) });
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain('href="/admin/settlements"');
+    expect(body).toContain(`/admin/settlements/${DAY}.csv`);
+    expect(body).toContain('No discrepancy on this day.');
+    const csv = await fetch(`${stack.url}/admin/settlements/${DAY}.csv`, { headers: auth() });
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="settlement-${DAY}.csv"`);
+    expect((await csv.text()).split('\r\n')).toHaveLength(2);
     const list = await fetch(`${stack.url}/settlements`, { headers: auth() });
     expect(((await list.json()) as { days: unknown[] }).days).toEqual([expect.objectContaining({ settle_date: DAY, summary_ok: null })]);
   });
@@ -109,6 +119,11 @@ describe('settlement routes', () => {
     }, 20_000);
     expect(d.counts).toMatchObject({ other: 30, untracked: 2 });
     expect(d.summary_ok).toBe(true);
+    const page = await (await fetch(`${stack.url}/admin/settlements?date=${date}`, { headers: auth({ accept: 'text/html' }) })).text();
+    expect(page).toContain(`UNKNOWN${date}0`);
+    expect(page).toContain('a pre-authorization settled for an order llrecon never tracked');
+    const csv = (await (await fetch(`${stack.url}/admin/settlements/${date}.csv`, { headers: auth() })).text()).split('\r\n');
+    expect(csv.filter((l) => l.includes(',untracked,'))).toHaveLength(2);
     const files = (d.files as { name: string; status: string }[]).map((f) => [f.name, f.status]);
     expect(files).toEqual([
       [file.name, 'done'],

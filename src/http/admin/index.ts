@@ -13,6 +13,7 @@ import { registerLoginRoutes } from './login-routes.js';
 import { registerActionRoutes } from './action-routes.js';
 import { registerOrderRoutes } from './order-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
+import { registerSettlementRoutes } from './settlement-routes.js';
 
 /** Headers on every admin response: never framed, no MIME sniffing, referrers kept on this site. */
 function securityHeaders(admin: FastifyInstance): void {
@@ -33,6 +34,7 @@ async function adminRoutes(admin: FastifyInstance, engine: Engine, access: Acces
   registerOrderRoutes(admin, engine);
   registerActionRoutes(admin, engine);
   registerCallbackRoutes(admin, engine);
+  registerSettlementRoutes(admin, engine);
   registerSessionRoutes(admin, access);
   await registerJobBoard(admin, engine.queues);
 }

@@ -1,10 +1,10 @@
-// The frame of every admin page: head, the top bar with navigation (Orders / Callbacks / Jobs, and Sessions for
+// The frame of every admin page: head, the top bar with navigation (Orders / Callbacks / Settlements / Jobs, and Sessions for
 // operators), who is signed in, and Log out.
 import { CSRF_FIELD } from '../csrf.js';
 import { html, raw, type Html } from '../html.js';
 import { STYLE } from '../style.js';
 
-export type Section = 'orders' | 'callbacks' | 'sessions' | null;
+export type Section = 'orders' | 'callbacks' | 'settlements' | 'sessions' | null;
 
 /** Who is signed in, as the top bar shows it. */
 export interface SignedIn {
@@ -40,7 +40,8 @@ export function layout(o: LayoutOptions): Html {
       ? html``
       : html`<nav>
             ${navLink('/admin/orders', 'Orders', o.section === 'orders')}
-            ${navLink('/admin/callbacks', 'Callbacks', o.section === 'callbacks')} ${navLink('/admin/queues', 'Jobs', false)}
+            ${navLink('/admin/callbacks', 'Callbacks', o.section === 'callbacks')}
+            ${navLink('/admin/settlements', 'Settlements', o.section === 'settlements')} ${navLink('/admin/queues', 'Jobs', false)}
             ${o.user?.role === 'operator' ? navLink('/admin/sessions', 'Sessions', o.section === 'sessions') : null}
           </nav>
           ${o.user ? html`<span class="who" title="signed in as">${o.user.name} <small>${o.user.role}</small></span>` : null}
