@@ -164,6 +164,18 @@ describe('no record, and the wrong oid_paybill', () => {
     expect(await stack.engine.store.get(no)).toMatchObject({ not_found_since: null });
   });
 
+  it("a signed 8901 echoing the merchant's oid_paybill does not make it LianLian's", async () => {
+    const no = await order(null, { paybill: '2026000000000002' });
+    stack.simulator.signNoRecord = true;
+    try {
+      expect(await query(no)).toMatchObject({ changed: false, state: 'pending' });
+    } finally {
+      stack.simulator.signNoRecord = false;
+    }
+    expect(await lastQueryEntry(no)).toMatchObject({ ret_code: '8901', outcome: 'not_found' });
+    expect(await stack.engine.store.get(no)).toMatchObject({ oid_paybill: '2026000000000002', paybill_from_lianlian: false });
+  });
+
   it("9092: the merchant's oid_paybill is recorded as wrong and dropped; the order is then found by no_order alone", async () => {
     const no = await order('PR07', { paybill: '2026000000000001', simPaybill: '2026000000000777' });
     const before = await counter('alerts', 'wrong_oid_paybill');

@@ -93,7 +93,8 @@ function bind(
 ): { outcome: QueryOutcome; paybill: PaybillNews } {
   if (answer === null || outcome.kind !== 'answer') return { outcome, paybill: { kind: 'none' } };
   const b = bindAnswer({ ...order, paybill_from_lianlian: order.paybill_from_lianlian === true }, answer);
-  if (b.ok) return { outcome, paybill: b.paybill };
+  // only an answer that found the order tells its oid_paybill ("no record" and errors may echo the one asked about)
+  if (b.ok) return { outcome, paybill: classifyRetCode(answer.ret_code).class === 'state' ? b.paybill : { kind: 'none' } };
   return { outcome: { kind: 'untrusted', reason: b.reason, retCode: answer.ret_code }, paybill: { kind: 'none' } };
 }
 
