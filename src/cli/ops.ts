@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { LlreconError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { closeQueues, createQueues, type LlreconQueues } from '../queues/queues.js';
-import { closeRedis, createRedis, redisErrorLogger, settleBeforeClose } from '../redis/connection.js';
+import { closeRedis, createRedis, redisConnectionConfig, redisErrorLogger, settleBeforeClose } from '../redis/connection.js';
 import { redisUrlFile } from '../redis/embedded-server.js';
 import { keyspace, type Keyspace } from '../store/keyspace.js';
 import { OrderStore } from '../store/order-store.js';
@@ -63,7 +63,7 @@ export function cliActor(given: string | undefined, os: string = osUser()): stri
 
 export async function openOps(config: Config): Promise<Ops> {
   const redisUrl = resolveRedisUrl(config);
-  const cfg = { redisUrl, redisCluster: config.redisCluster };
+  const cfg = redisConnectionConfig(config, redisUrl);
   // command output goes to stdout; the log (warnings and worse by default) to stderr
   const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: process.stderr });
   const onError = redisErrorLogger(log, redisUrl);

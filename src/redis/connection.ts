@@ -6,6 +6,7 @@
 //           On a Cluster the offline queue stays on: it reports itself connected before its slots are known,
 //           and BullMQ's first commands would be refused in that window.
 //   client: everything else (order store, scripts, streams): ioredis defaults, retried across reconnects.
+// Through Sentinel (REDIS_SENTINELS), each of them follows the primary across failovers (createSentinelClient).
 // Reconnection backs off exponentially from 250 ms to 2 s (plus jitter): a reconnect attempt is cheap, and a
 // longer cap would leave the daemon answering 503 long after Redis came back (with a 20 s cap, up to 20 s).
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
@@ -20,6 +21,25 @@ export interface RedisConnectionConfig {
   redisUrl: string;
   /** `true`: redisUrl names a seed node of a Redis Cluster. */
   redisCluster: boolean;
+  /** Set: Redis through these sentinels; redisUrl then gives only credentials, TLS and database. */
+  redisSentinels?: ReadonlyArray<{ host: string; port: number }> | null;
+  /** The primary's name in the sentinels' configuration (required with redisSentinels). */
+  redisSentinelName?: string | null;
+  redisSentinelPassword?: string | null;
+}
+
+/** The connection settings of a configuration, with the Redis URL it resolved (the daemon's, the CLI's). */
+export function redisConnectionConfig(
+  config: Pick<RedisConnectionConfig, 'redisCluster' | 'redisSentinels' | 'redisSentinelName' | 'redisSentinelPassword'>,
+  redisUrl: string,
+): RedisConnectionConfig {
+  return {
+    redisUrl,
+    redisCluster: config.redisCluster,
+    redisSentinels: config.redisSentinels ?? null,
+    redisSentinelName: config.redisSentinelName ?? null,
+    redisSentinelPassword: config.redisSentinelPassword ?? null,
+  };
 }
 
 export interface CreateRedisOptions {
@@ -49,7 +69,7 @@ function purposeOptions(purpose: RedisPurpose): Pick<RedisOptions, 'maxRetriesPe
   return {};
 }
 
-/** Host, port and credentials of a `redis://` / `rediss://` URL, for the Cluster's seed and node connections. */
+/** Host, port and credentials of a `redis://` / `rediss://` URL, for the Cluster's seed and node connections (and Sentinel's). */
 function clusterSeed(redisUrl: string): { host: string; port: number; nodeOptions: RedisOptions } {
   let u: URL;
   try {
@@ -76,9 +96,37 @@ export function createRedis(config: RedisConnectionConfig, purpose: RedisPurpose
   };
   const redis = config.redisCluster
     ? createCluster(config.redisUrl, common)
-    : new Redis(config.redisUrl, { ...common, retryStrategy: (times) => reconnectDelay(times) });
+    : config.redisSentinels?.length
+      ? createSentinelClient(config, common)
+      : new Redis(config.redisUrl, { ...common, retryStrategy: (times) => reconnectDelay(times) });
   if (opts.onError) redis.on('error', opts.onError);
   return redis;
+}
+
+/**
+ * A connection to the primary that the sentinels name, followed across failovers: ioredis asks the sentinels
+ * again on every reconnect and checks that the node it reached is a primary (a demoted one is left). A write that
+ * meets a demoted primary (READONLY) reconnects and is sent again: the replica refused it, nothing was written.
+ * BullMQ's connections are duplicates of these, so they follow too. ioredis' `failoverDetector` stays off: with it,
+ * BullMQ workers were left holding active jobs forever after a failover (test/sentinel.test.ts); without it the
+ * lost primary is noticed by the broken connection itself, and the promoted one found within seconds.
+ */
+function createSentinelClient(config: RedisConnectionConfig, common: RedisOptions): Redis {
+  const { nodeOptions } = clusterSeed(config.redisUrl);
+  const db = Number(new URL(config.redisUrl).pathname.slice(1) || '0');
+  return new Redis({
+    ...common,
+    ...nodeOptions,
+    db: Number.isInteger(db) ? db : 0,
+    sentinels: (config.redisSentinels ?? []).map(({ host, port }) => ({ host, port })),
+    name: config.redisSentinelName ?? 'mymaster',
+    role: 'master',
+    ...(config.redisSentinelPassword ? { sentinelPassword: config.redisSentinelPassword } : {}),
+    retryStrategy: (times) => reconnectDelay(times),
+    // all sentinels unreachable: keep asking (ioredis' default gives up after a while)
+    sentinelRetryStrategy: (times) => reconnectDelay(times),
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  });
 }
 
 function createCluster(redisUrl: string, common: RedisOptions): Cluster {
