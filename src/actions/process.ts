@@ -9,6 +9,7 @@ import { requestConfirm } from '../poll/request-confirm.js';
 import { ACTION_FIELD } from '../store/action-keys.js';
 import type { ActionRecord } from '../store/action-record.js';
 import { runClaimSend, runNoteActionAnswer, runSettleAction } from '../store/scripts/action.js';
+import { waitDurable } from './durable.js';
 import { judgeOutcome, nextLookMs } from './outcome.js';
 import { readAction } from './request.js';
 
@@ -56,6 +57,8 @@ async function send(ctx: EngineContext, a: ActionRecord): Promise<void> {
   }
   // THE step after which the action is never sent again: written before the request leaves
   if (!(await runClaimSend(ctx.redis, ctx.ks, a.id, a.no_order, now, a.kind === 'capture' ? a.money_order : null))) return undefined;
+  // a Redis host crash must not roll the claim back once the request may have left
+  await waitDurable(ctx.redis);
   let answer: PreauthActionAnswer | null = null;
   let error: { code: string; message: string; retCode: string | null; retMsg: string | null } | null = null;
   try {
