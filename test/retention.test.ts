@@ -22,7 +22,7 @@ afterAll(async () => {
 async function traces(no: string): Promise<Record<string, unknown>> {
   const { redis, ks } = stack.engine.ctx;
   return {
-    keys: await redis.exists(ks.order(no), ks.history(no), ks.timeline(no)),
+    keys: await redis.exists(ks.order(no), ks.history(no), ks.timeline(no), ks.orderRejectedCallbacks(no)),
     all: await redis.zscore(ks.allOrders, no),
     untracked: await redis.zscore(ks.untrackedOrders, no),
     final: await redis.zscore(ks.stateIndex('auth_failed'), no),
@@ -47,6 +47,8 @@ describe('retention', () => {
     await waitFor(async () => (await stack.engine.store.get(fin))?.state === 'auth_failed');
     await waitFor(async () => ((await stack.engine.store.get(open))?.polls ?? 0) >= 1);
     expect(await stack.engine.untrack(gone, { source: 'embed', actor: 'test', reason: 'gone' })).toMatchObject({ already: false });
+    // a rejected callback naming the order, kept in its own list
+    await stack.engine.ctx.redis.lpush(stack.engine.ctx.ks.orderRejectedCallbacks(fin), '{"reason":"mismatch"}');
 
     // ended just now: kept
     await stack.engine.retention();
