@@ -21,6 +21,7 @@ import { embeddedRedisDir, redisPasswordFile, startEmbeddedRedis } from './redis
 import type { EmbeddedRedis } from './redis/embedded-server.js';
 import { demoOrders } from './sandbox/demo-orders.js';
 import { startSandboxParts, type SandboxParts } from './sandbox/runtime.js';
+import { sandboxPaybill, startSandboxSettlement, type SandboxSettlement } from './sandbox/settlement-sandbox.js';
 
 export interface Daemon {
   engine: RunningEngine;
@@ -123,6 +124,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     let lianlianKey: PublicKey;
     let queryUrl: string;
     let sandbox: SandboxParts | null = null;
+    let sandboxSettlement: SandboxSettlement | null = null;
     // production's keys first: a mistake there is reported before anything starts
     if (config.env === 'production') {
       // loadConfig has already checked that these are present
@@ -142,12 +144,28 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       merchantKey = sandbox.merchantKey;
       lianlianKey = givenLianLianKey ?? sandbox.lianlianKey;
       queryUrl = config.queryUrl ?? sandbox.queryUrl;
+      // the simulator's settlement files, on an SFTP server of its own (unless an SFTP server is configured)
+      if (!config.settlementSftpUrl) {
+        const settlement = await startSandboxSettlement({ dataDir: config.dataDir, oidPartner, simulator: sandbox.simulator });
+        sandboxSettlement = settlement;
+        stops.push(() => settlement.stop());
+      }
     }
 
     const embedded = config.redisUrl ? null : await startEmbeddedRedis(config.dataDir, log);
     if (embedded) stops.push(() => embedded.stop());
     const redisUrl = embedded?.url ?? (config.redisUrl as string);
-    const cfg: Config = { ...config, redisUrl };
+    const cfg: Config = {
+      ...config,
+      redisUrl,
+      ...(sandboxSettlement
+        ? {
+            settlementSftpUrl: sandboxSettlement.url,
+            settlementSftpHostKey: sandboxSettlement.hostKey,
+            settlementSftpPassword: sandboxSettlement.password,
+          }
+        : {}),
+    };
 
     const { token, generated } = adminTokenFor(cfg);
     const engine = await createEngine({ config: { ...cfg, adminToken: token }, log, oidPartner, merchantKey, lianlianKey, queryUrl });
@@ -175,8 +193,25 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     if (sandbox && cfg.roles.has('api') && (opts.demoOrders ?? 8) > 0) {
       const orders = demoOrders(opts.demoOrders ?? 8, Date.now(), Math.random);
       for (const o of orders)
-        sandbox.simulator.addOrder({ oid_partner: oidPartner, ...o, notifyUrl: `${notifyUrl ?? url}/notify/lianlian` });
+        sandbox.simulator.addOrder({
+          oid_partner: oidPartner,
+          ...o,
+          oid_paybill: sandboxPaybill(o.no_order),
+          notifyUrl: `${notifyUrl ?? url}/notify/lianlian`,
+        });
       await unlessAborted(engine.track({ orders }, { source: 'embed', actor: 'sandbox demo' }), opts.signal);
+      const settlement = sandboxSettlement;
+      if (settlement && engine.settlements) {
+        // the simulator publishes the captured demo orders' settlement files; llrecon fetches them over SFTP
+        const settled = orders.map((o) => ({ ...o, oid_paybill: sandboxPaybill(o.no_order) }));
+        const publish = () => {
+          if (settlement.publish(settled))
+            void engine.settlements?.fetchNow().catch((err: Error) => log.warn({ err: err.message }, 'sandbox: settlement fetch failed'));
+        };
+        const timer = setInterval(publish, 15_000);
+        timer.unref();
+        stops.push(async () => clearInterval(timer));
+      }
     }
 
     const lines = [
@@ -189,6 +224,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     else {
       lines.push(`  dashboard:              ${url}/admin/orders   (jobs: ${url}/admin/queues)`);
       lines.push(`  metrics:                ${url}/metrics`);
+      if (sandboxSettlement)
+        lines.push(`  settlements:            ${url}/admin/settlements   (the simulator's files over ${sandboxSettlement.url})`);
       if (notifyUrl) lines.push(`  callbacks (public):     ${notifyUrl}/notify/lianlian   (this listener serves nothing else)`);
       if (cfg.env === 'sandbox')
         lines.push(

@@ -27,7 +27,7 @@ import { fetchSettlementFiles, type SftpFetchResult } from './sftp-fetch.js';
 export const STABLE_MS = 3_000;
 const TICK_MS = 1_000;
 const LEASE_MS = 30_000;
-/** After a failed daily fetch, the next try. */
+/** After a failed daily fetch, or one that found nothing new, the next try. */
 const FETCH_RETRY_MS = 10 * 60_000;
 /** LianLian publishes at 09:00 UTC+8. */
 const PUBLISH_HOUR = 9;
@@ -160,7 +160,9 @@ export class SettlementService {
     if ((await this.deps.redis.get(this.deps.keys.fetched)) === today) return;
     try {
       const r = await this.fetchNow();
-      await this.deps.redis.set(this.deps.keys.fetched, today);
+      // nothing new yet (LianLian late, or a listing before its 09:00 run): look again later today
+      if (r.downloaded.length === 0) this.nextFetchAt = now + FETCH_RETRY_MS;
+      else await this.deps.redis.set(this.deps.keys.fetched, today);
       this.deps.log.info(
         { downloaded: r.downloaded.length, imported: r.imported.length, refused: r.refused.length },
         'settlement: daily SFTP fetch',
