@@ -28,6 +28,9 @@ import { writeResults } from './results-file.js';
 const MiB = 2 ** 20;
 const SOURCES = 16;
 const CONNECTIONS_PER_SOURCE = 4;
+/** The spread phase: forged callbacks from this many addresses, SPREAD_EACH from each (within every budget). */
+const SPREAD_SOURCES = 2000;
+const SPREAD_EACH = 10;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -191,6 +194,8 @@ async function main(): Promise<void> {
     const statuses = new Map<number, number>();
     const readiness = watchReadiness(daemon.url);
     let genuine: Promise<{ status: number; ms: number }> | null = null;
+    let appliedMs: number | null = null;
+    let watchApplied: Promise<unknown> = Promise.resolve();
     let next = 0;
     const started = performance.now();
     const worker = async (pool: RawHttpPool) => {
@@ -199,12 +204,24 @@ async function main(): Promise<void> {
         if (i >= forgedCount) return;
         if (i === Math.floor(forgedCount / 2) && genuine === null) {
           // mid-flood, from a flooding (so throttled) source: a genuine callback must still be admitted
+          const sentAt = performance.now();
           genuine = postFrom(
             daemon.url,
             '/notify/lianlian',
             JSON.stringify(signFields(genuineFields(keys, target), keys.lianlianPrivateKey)),
             '127.0.9.1',
           );
+          watchApplied = waitUntil(
+            'the genuine callback applied',
+            async () => {
+              const r = await fetch(`${daemon.url}/orders/${target.no_order}`, { headers: { authorization: `Bearer ${token}` } });
+              return ((await r.json()) as { state?: string }).state === 'authorized';
+            },
+            60_000,
+            50,
+          )
+            .then(() => (appliedMs = performance.now() - sentAt))
+            .catch(() => undefined);
         }
         const o = orders[i % orders.length] as BenchOrder;
         const forged = { ...genuineFields(keys, o), info_order: `flood ${i}`, sign: randomBytes(128).toString('base64') };
@@ -215,26 +232,36 @@ async function main(): Promise<void> {
     await Promise.all(pools.flatMap((p) => Array.from({ length: CONNECTIONS_PER_SOURCE }, () => worker(p))));
     const floodSeconds = (performance.now() - started) / 1000;
     const ack = await (genuine as unknown as Promise<{ status: number; ms: number }>);
-    let appliedMs: number | null = null;
-    const appliedFrom = performance.now();
-    await waitUntil(
-      'the genuine callback applied',
-      async () => {
-        const r = await fetch(`${daemon.url}/orders/${target.no_order}`, { headers: { authorization: `Bearer ${token}` } });
-        const state = ((await r.json()) as { state?: string }).state;
-        return state === 'authorized';
-      },
-      30_000,
-      50,
-    )
-      .then(() => (appliedMs = performance.now() - appliedFrom))
-      .catch(() => undefined);
+    await watchApplied;
+    for (const p of pools) p.close();
+
+    // spread: many addresses, each within its budget of refusals, so every one is answered 400 and may be sampled
+    log(`flood: ${SPREAD_SOURCES * SPREAD_EACH} more from ${SPREAD_SOURCES} addresses, ${SPREAD_EACH} each`);
+    const spreadStatuses = new Map<number, number>();
+    let nextSource = 0;
+    const spreadStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        for (;;) {
+          const k = nextSource++;
+          if (k >= SPREAD_SOURCES) return;
+          const pool = new RawHttpPool(new URL('/notify/lianlian', daemon.url), 1, `127.0.${10 + Math.floor(k / 250)}.${(k % 250) + 1}`);
+          for (let n = 0; n < SPREAD_EACH; n += 1) {
+            const o = orders[(k + n) % orders.length] as BenchOrder;
+            const forged = { ...genuineFields(keys, o), info_order: `spread ${k}.${n}`, sign: randomBytes(128).toString('base64') };
+            const r = await pool.send(pool.render(JSON.stringify(forged)));
+            spreadStatuses.set(r.status, (spreadStatuses.get(r.status) ?? 0) + 1);
+          }
+          pool.close();
+        }
+      }),
+    );
+    const spreadSeconds = (performance.now() - spreadStarted) / 1000;
     const ready = await readiness.stop();
     await sleep(1000);
     const memAfter = await usedMemory(redis);
     const queriesAfterFlood = await queriesSent(daemon.url);
     const forgedQueries = queriesAfterFlood - queriesBefore - 1; // the genuine callback's confirming query
-    for (const p of pools) p.close();
 
     // replay variants of one genuine callback: extra empty fields, keys reordered
     const replayBase = signFields(genuineFields(keys, replayed), keys.lianlianPrivateKey);
@@ -271,14 +298,15 @@ async function main(): Promise<void> {
       ...machineLines(machine),
       '```',
       '',
-      `A daemon (all roles, real Redis, 100 tracked orders, no routine polls during the run) receives ${forgedCount.toLocaleString('en-US')} distinct forged callbacks naming its orders, from ${SOURCES} source addresses × ${CONNECTIONS_PER_SOURCE} keep-alive connections; one genuine callback is sent mid-flood from a flooding address; then 1,000 replay variants of one genuine callback.`,
+      `A daemon (all roles, real Redis, 100 tracked orders, no routine polls during the run) receives ${forgedCount.toLocaleString('en-US')} distinct forged callbacks naming its orders, from ${SOURCES} source addresses × ${CONNECTIONS_PER_SOURCE} keep-alive connections (an address is answered 429 once it has spent its budget of refusals); one genuine callback is sent mid-flood from a flooding address; then ${(SPREAD_SOURCES * SPREAD_EACH).toLocaleString('en-US')} more from ${SPREAD_SOURCES.toLocaleString('en-US')} addresses within their budgets; then 1,000 replay variants of one genuine callback. The load generator, the simulator and the daemon share the cores.`,
       '',
       '| what | measured | target |',
       '|---|---|---|',
       `| forged callbacks sent | ${forgedCount.toLocaleString('en-US')} in ${floodSeconds.toFixed(1)} s (${Math.round(forgedCount / floodSeconds).toLocaleString('en-US')}/s); answers ${statusText(statuses)} | refused, never queued |`,
-      `| Redis growth (used_memory after − before) | ${(growth / MiB).toFixed(2)} MiB | ≤ 16 MiB ${mark(growth <= 16 * MiB)} |`,
-      `| /readyz during the flood | ${ready.probes - ready.notReady}/${ready.probes} probes ready, slowest ${Math.round(ready.slowestMs)} ms | ready throughout ${mark(ready.notReady === 0)} |`,
-      `| genuine callback mid-flood | ${ack.status}, acknowledged in ${Math.round(ack.ms)} ms; applied ${appliedMs === null ? 'never (✗)' : `${Math.round(appliedMs)} ms after the flood ended`} | 200 within 5 s, applied ${mark(ack.status === 200 && ack.ms <= 5000 && appliedMs !== null)} |`,
+      `| then, from ${SPREAD_SOURCES.toLocaleString('en-US')} addresses, ${SPREAD_EACH} each (no budget runs out) | ${(SPREAD_SOURCES * SPREAD_EACH).toLocaleString('en-US')} in ${spreadSeconds.toFixed(1)} s; answers ${statusText(spreadStatuses)} | refused, never queued; a sampled record only |`,
+      `| Redis growth over both (used_memory after − before) | ${(growth / MiB).toFixed(2)} MiB | ≤ 16 MiB ${mark(growth <= 16 * MiB)} |`,
+      `| /readyz during both | ${ready.probes - ready.notReady}/${ready.probes} probes ready, slowest ${Math.round(ready.slowestMs)} ms | ready throughout ${mark(ready.notReady === 0)} |`,
+      `| genuine callback mid-flood | ${ack.status}, acknowledged in ${Math.round(ack.ms)} ms; applied (its order authorized) ${appliedMs === null ? 'never (✗)' : `${Math.round(appliedMs)} ms after it was sent`} | 200 within 5 s, applied ${mark(ack.status === 200 && ack.ms <= 5000 && appliedMs !== null)} |`,
       `| queries caused by forged callbacks | ${forgedQueries} | 0 ${mark(forgedQueries === 0)} |`,
       `| 1,000 replay variants of one genuine callback | answers ${statusText(replayStatuses)}; ${replayQueries} quer${replayQueries === 1 ? 'y' : 'ies'} | ≤ 1 ${mark(replayQueries <= 1)} |`,
     ].join('\n');
