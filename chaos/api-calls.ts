@@ -32,6 +32,33 @@ export async function postUntilAccepted(url: string, body: string, token: string
   }
 }
 
+/**
+ * POSTs a callback until llrecon answers it: `queued` (2xx), or `refused` when it answers 400 (a callback that does
+ * not verify may be refused at the door, never queued: interface.md). 5xx, 429 and no answer are tried again.
+ */
+export async function postCallback(url: string, body: string, untilMs: number): Promise<'queued' | 'refused'> {
+  for (;;) {
+    let status = 0;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+      status = res.status;
+      await res.text().catch(() => '');
+    } catch {
+      // refused, reset or timed out: tried again below
+    }
+    if (status >= 200 && status < 300) return 'queued';
+    if (status === 400) return 'refused';
+    if (status !== 0 && status < 500 && status !== 429) throw new Error(`chaos: POST ${url} answered ${status}`);
+    if (Date.now() > untilMs) throw new Error(`chaos: POST ${url} was not answered in time`);
+    await sleep(500);
+  }
+}
+
 /** POST /orders of a batch; resolves with the orders llrecon now tracks (accepted, or duplicates of a retry). */
 export async function trackBatch(apiUrl: string, token: string, batch: readonly ChaosOrder[], untilMs: number): Promise<string[]> {
   const body = JSON.stringify({ orders: batch.map((o) => ({ no_order: o.no_order, dt_order: o.dt_order, money_order: o.money_order })) });

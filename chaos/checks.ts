@@ -53,7 +53,8 @@ export function checkFinalStates(orders: readonly ChaosOrder[], stored: Readonly
 
 /**
  * Each order's events are exactly its scripted changes: the states in order (one per change, none twice, none
- * missing), each one's `previous_state` the one before (from `pending`), and ids `<oid>:<no_order>:1…n`.
+ * missing; a stale answer applied shows as an extra event), each one's `previous_state` the one before (from
+ * `pending`), and ids `<oid>:<no_order>:<1…n>:<state>`.
  */
 export function checkSequences(orders: readonly ChaosOrder[], byOrder: ReadonlyMap<string, CloudEvent[]>, oidPartner: string): ChaosCheck {
   const problems: string[] = [];
@@ -72,7 +73,7 @@ export function checkSequences(orders: readonly ChaosOrder[], byOrder: ReadonlyM
       const previous = i === 0 ? 'pending' : seen[i - 1]?.data.state;
       if (e.data.previous_state !== previous)
         problems.push(`${o.no_order}: event ${i + 1} has previous_state ${e.data.previous_state}, expected ${previous}`);
-      if (e.id !== `${oidPartner}:${o.no_order}:${i + 1}`) problems.push(`${o.no_order}: event ${i + 1} has id ${e.id}`);
+      if (e.id !== `${oidPartner}:${o.no_order}:${i + 1}:${e.data.state}`) problems.push(`${o.no_order}: event ${i + 1} has id ${e.id}`);
     });
   }
   return verdict(
@@ -204,13 +205,15 @@ export function checkGrantsAtRedis(grants: readonly number[], queries: readonly 
 }
 
 /**
- * Genuine callbacks led to confirming queries, and every forged one (and only those) was rejected and recorded
- * once, even when its notify worker was killed after recording it (the job runs again).
+ * Genuine callbacks led to confirming queries, and every forged one (and only those) was refused at the door
+ * (answered 400, never queued: `refusedAtDoor`) or rejected by the notify workers and recorded once, even when
+ * its notify worker was killed after recording it (the job runs again).
  */
 export function checkCallbacks(
   accepted: number,
   rejected: ReadonlyArray<{ no_order: string | null; reason: string }>,
   forged: readonly ChaosOrder[],
+  refusedAtDoor: ReadonlySet<string> = new Set(),
 ): ChaosCheck {
   const forgedNos = new Set(forged.map((o) => o.no_order));
   const problems: string[] = [];
@@ -219,14 +222,15 @@ export function checkCallbacks(
     if (r.no_order === null || !forgedNos.has(r.no_order))
       problems.push(`a callback for ${r.no_order} rejected (${r.reason}), not a forged one`);
   const rejectedNos = new Set(rejected.map((r) => r.no_order));
-  for (const no of forgedNos) if (!rejectedNos.has(no)) problems.push(`the forged callback for ${no} was not rejected`);
+  for (const no of forgedNos)
+    if (!rejectedNos.has(no) && !refusedAtDoor.has(no)) problems.push(`the forged callback for ${no} was not rejected`);
   const twice = rejected.length - rejectedNos.size;
   if (twice > 0) problems.push(`${twice} rejected callback(s) recorded more than once`);
   const reasons = [...new Set(rejected.map((r) => r.reason))].join(', ');
   return verdict(
     'callbacks: genuine ones confirmed by query, forged ones rejected and recorded once',
     problems,
-    `${accepted} verified callbacks led to confirming queries; all ${forgedNos.size} forged ones rejected (${reasons}), each recorded once`,
+    `${accepted} verified callbacks led to confirming queries; all ${forgedNos.size} forged ones refused at the door (${refusedAtDoor.size}) or rejected by the workers (${reasons || 'none'}), each recorded once`,
   );
 }
 

@@ -30,7 +30,7 @@ export function formatReport(
     `- ${f.orders} orders tracked by POST /orders: ${opts.warmupOrders} ${seconds(opts.warmupMs)} before the chaos, the others in ${opts.trackWaves} wave(s) over its first ${seconds(opts.trackOverMs)}; ${f.ordersNotifying} of them with LianLian notifications; each step of an order's life lasts ${opts.answersPerStep} answers`,
     `- paths: ${list(f.ordersByPath)}`,
     `- QUERY_RATE_PER_SEC ${opts.queryRatePerSec}, QUERY_CONCURRENCY ${opts.queryConcurrency}, QUERY_TIMEOUT ${opts.queryTimeout}, POLL_SCHEDULE ${opts.pollSchedule}, BullMQ lock ${opts.lockMs} ms`,
-    `- faults: ${Math.round(f.faultRate * 100)}% of queries, split equally among ${f.faultKinds.join(', ')} (latency ${opts.latencyMs} ms)`,
+    `- faults: ${Math.round(f.faultRate * 100)}% of queries, split equally among ${f.faultKinds.join(', ')} (latency ${opts.latencyMs} ms; stale answers only for orders whose every step is a later phase)`,
     `- chaos for ${seconds(opts.chaosMs)}: each worker SIGKILLed after ${seconds(opts.killEveryMs[0])}–${seconds(opts.killEveryMs[1])} of life, then started again; redis-server SIGKILLed and restarted at +${seconds(opts.redisRestartAtMs)}, stopped (SIGTERM) for ${seconds(opts.outageMs)} at +${seconds(opts.outageAtMs)}; ${f.callbacks.forgedSent} forged callbacks`,
     '',
     '## Figures',

@@ -16,7 +16,7 @@ import { FINAL_STATES } from '../src/reconcile/states.js';
 import { keyspace } from '../src/store/keyspace.js';
 import { OrderStore } from '../src/store/order-store.js';
 import { readLogs } from './logs.js';
-import { CHAOS_CARD_NO, forgedNotification, postUntilAccepted, trackBatch } from './api-calls.js';
+import { CHAOS_CARD_NO, forgedNotification, postCallback, trackBatch } from './api-calls.js';
 import {
   checkCallbacks,
   checkLogsClean,
@@ -44,7 +44,7 @@ import { SimulatorProcess } from './simulator-client.js';
 export interface ChaosOptions {
   /** Orders tracked (by POST /orders, in batches of at most 1000, in `trackWaves` waves). */
   orders: number;
-  /** Share (0…1) of pre-auth queries that fail, split equally among the six fault kinds. */
+  /** Share (0…1) of pre-auth queries that fail, split equally among the fault kinds (stale only for orders whose every step is a later phase). */
   faultRate: number;
   /** QUERY_RATE_PER_SEC of every process. */
   queryRatePerSec: number;
@@ -323,15 +323,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     // forged callbacks claim `captured` for orders whose life ends `voided`
     const forged: ChaosOrder[] = orders.filter((o) => o.path.codes.includes('PR14')).slice(0, opts.forgedCallbacks);
+    // (refused at the door: answered 400, never queued)
+    const refusedAtDoor = new Set<string>();
     const forge = async () => {
       for (const [i, o] of forged.entries()) {
         await at(((i + 1) * opts.chaosMs) / (forged.length + 1));
-        await postUntilAccepted(
+        const sent = await postCallback(
           `${apiUrl}/notify/lianlian`,
           forgedNotification(o, id.oidPartner, 'PR11', stranger.privatePem),
-          null,
           deadline,
         );
+        if (sent === 'refused') refusedAtDoor.add(o.no_order);
       }
     };
 
@@ -396,7 +398,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       checkRateCap(times, opts.queryRatePerSec, opts.observationSlackMs),
       checkGrantsAtRedis(grantTimes, times, opts.queryRatePerSec, performance.timeOrigin + t0),
       checkUniqueIds(events),
-      checkCallbacks(callbacksAccepted, rejected, forged),
+      checkCallbacks(callbacksAccepted, rejected, forged, refusedAtDoor),
       checkLogsClean(readLogs(opts.logDir, files), secrets, [CHAOS_CARD_NO]),
       {
         name: 'processes rode out the kills and Redis going away, and reconnected on their own',

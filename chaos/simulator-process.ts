@@ -8,7 +8,7 @@
 import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
 import { LianLianSimulator } from '../src/sandbox/simulator.js';
-import { planFaults } from './faults.js';
+import { planFaults, planStale } from './faults.js';
 
 /** What the run asks of this process. */
 export type SimulatorCommand = { type: 'add'; orders: NewOrder[] } | { type: 'stats' } | { type: 'arrivals' } | { type: 'stop' };
@@ -37,7 +37,8 @@ const simulator = new LianLianSimulator({
   notifyIntervalMs: 1000,
   notifyMaxAttempts: 1000,
 });
-planFaults(simulator, Number(env('CHAOS_SIM_FAULT_RATE')), Number(env('CHAOS_SIM_LATENCY_MS')));
+const faultRate = Number(env('CHAOS_SIM_FAULT_RATE'));
+planFaults(simulator, faultRate, Number(env('CHAOS_SIM_LATENCY_MS')));
 
 // The simulator keeps only its last 100,000 arrivals: collect every one of them here, as they come.
 const arrivals: number[] = [];
@@ -54,7 +55,10 @@ const stop = (): void => void simulator.stop().then(() => process.exit(0));
 process.on('message', (msg: SimulatorCommand) => {
   switch (msg.type) {
     case 'add':
-      for (const o of msg.orders) simulator.addOrder(o);
+      for (const o of msg.orders) {
+        simulator.addOrder(o);
+        planStale(simulator, o, faultRate);
+      }
       return reply({ type: 'added', count: msg.orders.length });
     case 'stats':
       return reply({ type: 'stats', requests: simulator.requestCount });

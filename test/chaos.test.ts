@@ -3,9 +3,12 @@
 // crash and a 3 s Redis outage, in about a minute. Every check of the run must hold.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGrantsAtRedis, checkLogsClean, checkRateCap, checkSequences, eventsByOrder, maxInWindow } from '../chaos/checks.js';
-import { makeOrders } from '../chaos/orders.js';
+import { planStale } from '../chaos/faults.js';
+import { CHAOS_PATHS, makeOrders } from '../chaos/orders.js';
 import { formatReport } from '../chaos/report.js';
 import { runChaos, type ChaosOptions, type ChaosReport } from '../chaos/scenario.js';
+import { generateKeyPair, importPrivateKey } from '../src/lianlian/keys.js';
+import { LianLianSimulator } from '../src/sandbox/simulator.js';
 import type { CloudEvent } from '../src/store/cloud-event.js';
 import { registerSecrets, testLogDir } from './support/log-capture.js';
 
@@ -59,7 +62,15 @@ describe('chaos: kills, Redis crash and outage, 20 % faults', () => {
     const f = report.figures;
     expect(f.workerKills).toBeGreaterThanOrEqual(4);
     expect(f.workerStarts).toBeGreaterThanOrEqual(f.workerKills + 2);
-    for (const kind of ['http5xx', 'unsigned9999', 'malformed', 'badSignature', 'stall (timeout)'])
+    for (const kind of [
+      'http5xx',
+      'unsigned9999',
+      'malformed',
+      'badSignature',
+      'stall (timeout)',
+      'swapped (untrusted)',
+      'stale (regression)',
+    ])
       expect(f.failuresSeen[kind] ?? 0, kind).toBeGreaterThan(0);
     expect(f.redisRestart.downMs).toBeGreaterThan(0);
     expect(f.outage.downMs).toBeGreaterThanOrEqual(OPTIONS.outageMs);
@@ -124,7 +135,7 @@ describe('the chaos checks themselves', () => {
   const o = order as NonNullable<typeof order>;
   const event = (state: string, previous: string, n: number): CloudEvent =>
     ({
-      id: `${oid}:${o.no_order}:${n}`,
+      id: `${oid}:${o.no_order}:${n}:${state}`,
       subject: o.no_order,
       data: { state, previous_state: previous, via: 'poll' },
     }) as unknown as CloudEvent;
@@ -142,6 +153,19 @@ describe('the chaos checks themselves', () => {
     expect(checkSequences([o], eventsByOrder(back), oid).pass).toBe(false);
     expect(checkSequences([o], eventsByOrder([...asScripted, asScripted[4] as CloudEvent]), oid).pass).toBe(false);
     expect(checkSequences([o], eventsByOrder(asScripted.filter((_, i) => i !== 2)), oid).pass).toBe(false);
+    // a stale answer applied: one extra change back and forth
+    const stale = [...asScripted.slice(0, 3), event('authorizing', 'authorized', 4), event('authorized', 'authorizing', 5)];
+    expect(checkSequences([o], eventsByOrder(stale), oid).pass).toBe(false);
+    // an id without its state, or naming another one
+    const renamed = asScripted.map((e, i) => (i === 1 ? ({ ...e, id: `${oid}:${o.no_order}:2` } as CloudEvent) : e));
+    expect(checkSequences([o], eventsByOrder(renamed), oid).pass).toBe(false);
+  });
+
+  it('plan stale answers only for lives that move to a later phase at every step', () => {
+    const lives = makeOrders({ count: CHAOS_PATHS.length, answersPerStep: 4, notifyEvery: 0, tag: 'y', nowMs: Date.UTC(2026, 10, 24) });
+    const sim = new LianLianSimulator({ lianlianPrivateKey: importPrivateKey(generateKeyPair(1024).privatePem), merchants: [] });
+    const named = lives.filter((l) => planStale(sim, { ...l, oid_partner: oid }, 0.2)).map((l) => l.path.name);
+    expect(named).toEqual(['captured', 'voided', 'auth_failed', 'expired', 'captured directly']);
   });
 
   it('find a leaked secret, key, card number or signature in the logs', () => {
