@@ -103,7 +103,7 @@ export const SETTINGS: readonly Setting[] = [
     default: 'false',
     parser: boolean,
     check: (embedded, ctx) =>
-      embedded && ctx.raw('REDIS_URL') !== undefined
+      embedded && (ctx.raw('REDIS_URL') ?? ctx.raw('REDIS_URL_FILE')) !== undefined
         ? 'true needs REDIS_URL unset (it runs the embedded redis-server instead of one you run)'
         : null,
   }),
@@ -121,7 +121,7 @@ export const SETTINGS: readonly Setting[] = [
     default: 'false',
     parser: boolean,
     check: (cluster, ctx) =>
-      cluster && ctx.raw('REDIS_URL') === undefined
+      cluster && (ctx.raw('REDIS_URL') ?? ctx.raw('REDIS_URL_FILE')) === undefined
         ? 'true needs REDIS_URL naming a seed node of the cluster (the embedded redis-server is not a cluster)'
         : null,
   }),
