@@ -83,6 +83,11 @@ describe('settlement routes', () => {
     const csv = await fetch(`${stack.url}/admin/settlements/${DAY}.csv`, { headers: auth() });
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="settlement-${DAY}.csv"`);
     expect((await csv.text()).split('\r\n')).toHaveLength(2);
+    // metrics: rows by result, and the time since the last file
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toContain('llrecon_settlement_rows_total{result="not_captured"} 1');
+    expect(metrics).toContain('llrecon_settlement_rows_total{result="matched"} 1');
+    expect(metrics).toMatch(/^llrecon_settlement_seconds_since_last_file \d/m);
     const list = await fetch(`${stack.url}/settlements`, { headers: auth() });
     expect(((await list.json()) as { days: unknown[] }).days).toEqual([expect.objectContaining({ settle_date: DAY, summary_ok: null })]);
   });

@@ -21,7 +21,7 @@ import { processedEvent } from './events.js';
 import { sweepMissing } from './missing.js';
 
 /** Rows judged and written per round trip pair. */
-const BATCH_ROWS = 2000;
+const BATCH_ROWS = 500;
 
 export type ImportStatus = 'imported' | 'replaced' | 'resumed' | 'unchanged';
 
@@ -44,7 +44,7 @@ export interface ImportOptions {
   name?: string;
   /** Called as lines are read: done so far, and the file's line count. */
   onProgress?: (done: number, total: number) => void;
-  /** Rows judged and written per round trip pair (default 2000). */
+  /** Rows judged and written per round trip pair (default 500). */
   batchRows?: number;
 }
 
