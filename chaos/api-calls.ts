@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { importPrivateKey } from '../src/lianlian/keys.js';
 import { signedBody } from '../src/sandbox/answers.js';
 import { retMsgFor } from '../src/sandbox/messages.js';
+import { CHAOS_USER_ID } from './actions.js';
 import type { ChaosOrder } from './orders.js';
 
 /**
@@ -61,7 +62,9 @@ export async function postCallback(url: string, body: string, untilMs: number): 
 
 /** POST /orders of a batch; resolves with the orders llrecon now tracks (accepted, or duplicates of a retry). */
 export async function trackBatch(apiUrl: string, token: string, batch: readonly ChaosOrder[], untilMs: number): Promise<string[]> {
-  const body = JSON.stringify({ orders: batch.map((o) => ({ no_order: o.no_order, dt_order: o.dt_order, money_order: o.money_order })) });
+  const body = JSON.stringify({
+    orders: batch.map((o) => ({ no_order: o.no_order, dt_order: o.dt_order, money_order: o.money_order, user_id: CHAOS_USER_ID })),
+  });
   const r = (await postUntilAccepted(`${apiUrl}/orders`, body, token, untilMs)) as { accepted: string[]; duplicates: string[] };
   return [...r.accepted, ...r.duplicates];
 }

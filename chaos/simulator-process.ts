@@ -8,6 +8,7 @@
 import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
 import { LianLianSimulator } from '../src/sandbox/simulator.js';
+import { planActionFaults } from './actions.js';
 import { planFaults, planStale } from './faults.js';
 
 /** What the run asks of this process. */
@@ -39,6 +40,7 @@ const simulator = new LianLianSimulator({
 });
 const faultRate = Number(env('CHAOS_SIM_FAULT_RATE'));
 planFaults(simulator, faultRate, Number(env('CHAOS_SIM_LATENCY_MS')));
+planActionFaults(simulator, faultRate);
 
 // The simulator keeps only its last 100,000 arrivals: collect every one of them here, as they come.
 const arrivals: number[] = [];

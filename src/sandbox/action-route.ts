@@ -95,12 +95,27 @@ export class ActionBook {
     return null;
   }
 
-  /** Applies an accepted action to the order's timeline (and remembers a capture's amount). */
+  /** Requests per order so far (for a run that reads them over HTTP: `GET /_sim/actions`). */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.requests);
+  }
+
+  /**
+   * Applies an accepted action to the order's timeline (and remembers a capture's amount): a planned outcome, else
+   * the order's own script when it waits at PR07 (a step without `after`) for this very action (its next code
+   * PR12/PR11 for a capture, PR15/PR14 for a void), else PR12 → PR11 / PR15 → PR14.
+   */
   apply(kind: SimActionKind, order: SimOrder, money_order: string, ctx: ApiContext): void {
-    const steps = this.outcomes.get(order.no_order) ?? DEFAULT_OUTCOME[kind];
+    const t = order.timeline;
+    const here = t.steps[t.index];
+    const next = t.steps[t.index + 1]?.code;
+    const scripted =
+      here?.after === undefined && next !== undefined && (kind === 'capture' ? ['PR12', 'PR11'] : ['PR15', 'PR14']).includes(next);
+    const steps = this.outcomes.get(order.no_order) ?? (scripted ? t.steps.slice(t.index + 1) : DEFAULT_OUTCOME[kind]);
     this.outcomes.delete(order.no_order);
     if (kind === 'capture') this.captured.set(order.no_order, money_order);
     order.timeline = startTimeline(steps, ctx.nowMs);
+    ctx.onEntered([{ order, code: (steps[0] as Step).code }]);
   }
 }
 

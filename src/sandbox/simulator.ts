@@ -283,6 +283,8 @@ export class LianLianSimulator {
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
     const action = (Object.keys(ACTION_PATHS) as SimActionKind[]).find((k) => ACTION_PATHS[k] === path);
     if (action !== undefined) return this.handleAction(action, req, res);
+    // what a run in another process reads of the actions: requests per order
+    if (path === '/_sim/actions' && req.method === 'GET') return sendJson(res, JSON.stringify(this.actions.snapshot()));
     const api = path === QUERY_PATH ? answerPreauthQuery : path === VERIFY_PATH ? answerVerify : null;
     if (api === null && path !== GATEWAY_PATH) return send(res, 404, 'text/plain;charset=utf-8', 'not found');
     if (req.method !== 'POST') return send(res, 405, 'text/plain;charset=utf-8', 'method not allowed');
