@@ -31,7 +31,7 @@ describe('requests', () => {
       sign_type: 'RSA',
     });
     const { sign, ...rest } = r;
-    expect(verifyString(buildSignString(rest), sign, merchantKeys1024().publicKey)).toBe(true);
+    expect(verifyString(buildSignString(rest), sign as string, merchantKeys1024().publicKey)).toBe(true);
     const v = buildPreauthCancelRequest(base, merchantKeys1024().privateKey);
     expect(v).not.toHaveProperty('oid_paybill');
     expect(v).not.toHaveProperty('platform');
