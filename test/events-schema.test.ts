@@ -63,6 +63,8 @@ describe('docs/events.schema.json', () => {
     expect(schemaProblems(untracked)).toEqual([]);
     expect(schemaProblems(holdExpiring)).toEqual([]);
     expect(schemaProblems(JSON.parse(mismatchEvent('20261203', item, 'abc123', at).json))).toEqual([]);
+    const refund = { ...item, result: 'refund' as const, lianlian: { ...item.lianlian, money_order: '-30.00', transaction_status: '5' } };
+    expect(schemaProblems(JSON.parse(mismatchEvent('20261203', refund, 'abc125', at).json))).toEqual([]);
     const neverTracked = { ...item, result: 'untracked' as const, llrecon: null };
     expect(schemaProblems(JSON.parse(mismatchEvent('20261203', neverTracked, 'abc124', at).json))).toEqual([]);
     const processed = processedEvent(
