@@ -169,7 +169,11 @@ interface NodeInfo {
 async function mastersInfo(redis: Redis | Cluster): Promise<NodeInfo[]> {
   // INFO rather than CONFIG GET: managed services often disable CONFIG
   const read = async (r: Redis) => parseInfo([await r.info('server'), await r.info('memory'), await r.info('persistence')].join('\n'));
-  if (!(redis instanceof Cluster)) return [{ address: `${redis.options.host}:${redis.options.port}`, info: await read(redis) }];
+  if (!(redis instanceof Cluster)) {
+    const { sentinels, name, host, port } = redis.options;
+    // through Sentinel, options.host is not where the connection went: name the primary as the sentinels know it
+    return [{ address: sentinels?.length ? `the Sentinel primary ${name}` : `${host}:${port}`, info: await read(redis) }];
+  }
   await redis.ping(); // waits until the slots are known, so that the master list is complete
   return Promise.all(redis.nodes('master').map(async (n) => ({ address: `${n.options.host}:${n.options.port}`, info: await read(n) })));
 }
