@@ -39,6 +39,7 @@ import {
 } from './redis/connection.js';
 import { WriteProbe } from './redis/write-probe.js';
 import { trimEventsOlderThan } from './store/event-stream.js';
+import { ensureDataFormat } from './store/data-format.js';
 import { groupLagWatch } from './events/group-lag.js';
 import { keyspace } from './store/keyspace.js';
 import { pageOrders } from './store/order-page.js';
@@ -220,6 +221,8 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
 
     async start() {
       if (started) return;
+      // the data-format check (and migrations) before any work: a newer format refuses to start (LLRECON_DATA_FORMAT)
+      await ensureDataFormat({ redis, ks }, { log });
       started = true;
       const conn = workerConn as unknown as ConnectionOptions;
       const tuning = opts.tuning ?? {};

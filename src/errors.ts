@@ -51,6 +51,7 @@ export const ERRORS = {
   LLRECON_MD5_UNSUPPORTED: { kind: 'config', status: 500, message: 'this OpenSSL refuses MD5 (FIPS mode?)' },
   LLRECON_REDIS_NOT_FOUND: { kind: 'config', status: 500, message: 'redis-server not found' },
   LLRECON_REDIS_EVICTION: { kind: 'config', status: 500, message: 'Redis would evict keys' },
+  LLRECON_DATA_FORMAT: { kind: 'config', status: 500, message: 'the data in Redis is in a format this llrecon cannot use' },
 
   // signatures
   LLRECON_SIGN_NON_STRING: { kind: 'signature', status: 400, message: 'a signed field is not a string' },

@@ -30,6 +30,9 @@
 //   <base>:settlement:<part>         …        settlement files, rows and verdicts (src/settlement/keys.ts lists them)
 //   <base>:actions:<part>            …        captures and voids, their idempotency keys, leases, hold warnings
 //                                             (src/store/action-keys.ts lists them)
+//   <base>:meta                      hash     `format`: the data-format version of everything above (data-format.ts),
+//                                             `created_at`, `migrated_at`
+//   <base>:meta:lease                string   "<owner>" with PX: the process running the migrations (one at a time)
 //   (consumer group `webhooks` on <base>:events: the webhook sink's read position)
 //   <base>:<queue>:…                 (BullMQ) the queues; their names must not be one of the segments above
 import type { Cluster, Redis } from 'ioredis';
@@ -83,6 +86,10 @@ export interface Keyspace {
   settlement(part: string): string;
   /** A key of captures and voids: `<base>:actions:<part>` (src/store/action-keys.ts names the parts). */
   actions(part: string): string;
+  /** Hash: the data-format version (`format`) and when it was written or migrated. */
+  readonly meta: string;
+  /** String with expiry: the lease of the process running the migrations. */
+  readonly metaLease: string;
 }
 
 /** A connection and the keyspace it is used under: what the store's functions take. */
@@ -122,5 +129,7 @@ export function keyspace(prefix = 'llrecon', cluster = false): Keyspace {
     sessions: `${base}:sessions`,
     settlement: (part) => `${base}:settlement:${part}`,
     actions: (part) => `${base}:actions:${part}`,
+    meta: `${base}:meta`,
+    metaLease: `${base}:meta:lease`,
   };
 }
