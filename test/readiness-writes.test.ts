@@ -67,31 +67,25 @@ describe('/readyz while Redis refuses writes', () => {
     }
   });
 
-  it('is 503 naming a read-only replica', async () => {
-    const replica = await startRedisServer({
-      dir: join(dir, 'replica'),
-      appendOnly: false,
-      extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)],
-    });
-    const s = await startStack({ http: true, env: { REDIS_URL: replica.url } });
+  it('is 503 naming a read-only replica (its Redis demoted under it), and ready again once promoted', async () => {
+    const other = await startRedisServer({ dir: join(dir, 'demoted'), appendOnly: false });
+    const s = await startStack({ http: true, env: { REDIS_URL: other.url } });
+    const direct = new Redis(other.url);
     try {
+      expect((await readyz(s)).status).toBe(200);
+      await direct.call('REPLICAOF', '127.0.0.1', String(primary.port));
       const r = await waitFor(async () => {
         const x = await readyz(s);
-        return x.body.checks.redis === true ? x : null;
-      });
-      expect(r.status).toBe(503);
+        return x.status === 503 && x.body.checks.redis === true ? x : null;
+      }, 20_000); // the replica first loads the primary's data (LOADING)
+      expect(r.body.checks.redis_writes).toBe(false);
       expect(r.body.reasons?.join(' ')).toContain('read-only replica');
-      // promoted: ready
-      const direct = new Redis(replica.url);
-      try {
-        await direct.call('REPLICAOF', 'NO', 'ONE');
-      } finally {
-        direct.disconnect();
-      }
-      await waitFor(async () => (await readyz(s)).status === 200, 15_000);
+      await direct.call('REPLICAOF', 'NO', 'ONE');
+      await waitFor(async () => (await readyz(s)).status === 200, 20_000);
     } finally {
+      direct.disconnect();
       await s.close();
-      await replica.stop();
+      await other.stop();
     }
   });
 
