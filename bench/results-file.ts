@@ -24,8 +24,8 @@ const INTRO =
   'its own block). How to reproduce them: bench/README.md.';
 
 /** The blocks, in the order they appear in the file. */
-export type ResultsBlock = 'bench' | 'chaos' | 'flood';
-const ORDER: readonly ResultsBlock[] = ['bench', 'chaos', 'flood'];
+export type ResultsBlock = 'bench' | 'chaos' | 'flood' | 'settlement';
+const ORDER: readonly ResultsBlock[] = ['bench', 'chaos', 'flood', 'settlement'];
 
 const begin = (b: ResultsBlock): string => `<!-- ${b}:begin -->`;
 const end = (b: ResultsBlock): string => `<!-- ${b}:end -->`;

@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('llrecon settle', () => {
-  it('imports files with progress and reports the days and a day', async () => {
+  it('imports files with progress; the same file again changes nothing', async () => {
     const dir = tempDir();
     const set = settlementFiles([settled('K1'), settled('K2')], { plant: { other: 1 } });
     const daily = writeIn(dir, set.daily[0]!.name, set.daily[0]!.bytes);
@@ -65,7 +65,9 @@ describe('llrecon settle', () => {
     expect(r.stdout).toBe(`${set.daily[0]!.name}: imported, 3 rows (utf-8): matched 1, amount_mismatch 1, other 1\n`);
     expect(r.stderr).toContain(`${set.daily[0]!.name}: 4/4 (100%)`);
     expect((await runCli(['settle', 'import', daily], env)).stdout).toContain(': unchanged, 3 rows');
+  });
 
+  it('reports the days, and a day as CSV and JSON', async () => {
     const days = await runCli(['settle', 'report'], env);
     expect(days.stdout).toBe(`${DAY}  summary_ok -  matched 1, amount_mismatch 1, other 1\n`);
     const csv = await runCli(['settle', 'report', '--date', DAY, '--csv'], env);
