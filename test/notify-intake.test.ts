@@ -185,6 +185,12 @@ describe('the door', () => {
       expect(c.signString ?? '').not.toContain('\u001b');
       expect(c.source).toMatch(/^127\./);
     }
+    // operators see them on /admin/callbacks, marked as door samples, scrubbed
+    const page = await fetch(`${stack.url}/admin/callbacks`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('refused at the door');
+    expect(html).not.toContain(TEST_CARD_NO);
   });
 });
 

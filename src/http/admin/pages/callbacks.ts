@@ -17,6 +17,8 @@ const REASONS: Record<string, string> = {
   amount_mismatch: 'money_order differs from the tracked order',
   dt_order_mismatch: 'dt_order differs from the tracked order',
   untracked: 'verified, but llrecon does not track this order',
+  invalid_body: 'not a JSON object (or a field sent twice)',
+  content_type: 'not sent as JSON',
 };
 
 function table(rows: readonly CallbackRecord[], now: number, empty: string): Html {
@@ -42,6 +44,7 @@ function table(rows: readonly CallbackRecord[], now: number, empty: string): Htm
             <td>
               <code>${r.reason}</code>
               <div class="small muted">${REASONS[r.reason] ?? ''}</div>
+              ${r.door ? html`<div class="small muted">refused at the door (a sample), from ${r.source ?? '?'}</div>` : null}
             </td>
             <td>
               ${r.no_order ? html`<a class="mono" href="${orderHref(r.no_order)}">${r.no_order}</a>` : html`<span class="muted">—</span>`}
