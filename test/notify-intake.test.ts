@@ -230,6 +230,20 @@ describe('dedupe on what is signed', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(stack.simulator.queryCount(no)).toBe(queriesBefore);
   });
+
+  it('an order an operator untracked gets no confirming query from a verified callback', async () => {
+    const no = await trackAt(stack, 'PR07');
+    await stack.engine.untrack(no, { source: 'embed', actor: 'test', reason: 'cancelled in the shop' });
+    const queriesBefore = stack.simulator.queryCount(no);
+    expect((await post(stack, JSON.stringify(signed(stack, notification(stack, no))))).status).toBe(200);
+    const job = await waitFor(async () => {
+      const jobs = await stack.engine.ctx.queues.notify.getJobs(['completed']);
+      return jobs.find((j) => j.data.raw.includes(no));
+    });
+    expect(job.returnvalue).toMatchObject({ verdict: 'accepted' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stack.simulator.queryCount(no)).toBe(queriesBefore);
+  });
 });
 
 describe("an order's timeline belongs to the order", () => {

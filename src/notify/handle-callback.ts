@@ -11,6 +11,7 @@ import { notifyJobId } from './intake.js';
 import type { NotifyJobData } from '../queues/names.js';
 import { NOTIFY_DEDUP_SECONDS } from '../queues/queues.js';
 import { requestConfirm } from '../poll/request-confirm.js';
+import { untrackedAt } from '../poll/untrack.js';
 
 /** What a `no_order` can be: printable ASCII, at most 64 characters. */
 export const ORDER_NUMBER_RE = /^[\x21-\x7e]{1,64}$/;
@@ -93,8 +94,9 @@ export async function handleCallback(ctx: EngineContext, data: NotifyJobData): P
   if (n.dt_order && n.dt_order !== order.dt_order) return reject('dt_order_mismatch');
 
   // a hint only: confirm by query at once; a final order stays as it is, except `abandoned` (llrecon's own verdict,
-  // which a later signed final code replaces)
-  if (!order.final || order.state === 'abandoned') await requestConfirm(ctx, noOrder, 'notify');
+  // which a later signed final code replaces); an order an operator untracked is queried no more
+  const wanted = !order.final || order.state === 'abandoned';
+  if (wanted && (await untrackedAt(ctx, noOrder)) === null) await requestConfirm(ctx, noOrder, 'notify');
   if (await note('accepted', 'verified')) ctx.metrics.callbacks.inc({ verdict: 'accepted', reason: 'verified' });
   return { verdict: 'accepted', reason: 'verified', no_order: noOrder };
 }
