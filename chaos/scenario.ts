@@ -219,6 +219,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       POLL_SCHEDULE: opts.pollSchedule,
       LOG_LEVEL: 'info',
       ACTIONS_ENABLED: 'true',
+      LIANLIAN_TRADER_URL: `${sim.url}/`,
       CHAOS_LOCK_MS: String(opts.lockMs),
       CHAOS_DIR: work,
       DATA_DIR: work,
