@@ -10,6 +10,7 @@ import { scrubText } from '../log.js';
 import { register as registerCapture } from './commands/capture.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerEvents } from './commands/events.js';
+import { register as registerExport } from './commands/export.js';
 import { register as registerKeygen } from './commands/keygen.js';
 import { register as registerRequery } from './commands/requery.js';
 import { register as registerSandbox } from './commands/sandbox.js';
@@ -54,6 +55,7 @@ function buildProgram(): Command {
     registerUntrack,
     registerStatus,
     registerEvents,
+    registerExport,
     registerKeygen,
     registerVerifyNotify,
     registerSandbox,
