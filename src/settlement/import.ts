@@ -22,6 +22,8 @@ import { sweepMissing } from './missing.js';
 
 /** Rows judged and written per round trip pair. */
 const BATCH_ROWS = 500;
+/** Batches judged and written at once. */
+const IN_FLIGHT = 2;
 
 export type ImportStatus = 'imported' | 'replaced' | 'resumed' | 'unchanged';
 
@@ -130,27 +132,46 @@ export async function importSettlementFile(deps: SettlementDeps, path: string, o
   let rows = 0;
   let pending: DetailRow[] = [];
   const source = { name, gen };
+  // a few batches in flight at once, so that the round trips overlap (each row is compare-and-set: two batches
+  // touching one row retry rather than count it twice); `progress` is a line of the last batch written (for people)
+  const inFlight: Promise<void>[] = [];
+  let failure: { error: unknown } | null = null;
   const flush = async (lines: number) => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    await settleRows(deps, source, batch, tally);
-    await redis.hset(fileKey, 'progress', String(lines));
+    if (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      inFlight.push(
+        settleRows(deps, source, batch, tally)
+          .then(() => redis.hset(fileKey, 'progress', String(lines)))
+          .then(
+            () => undefined,
+            (error: unknown) => void (failure ??= { error }),
+          ),
+      );
+    }
+    while (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+    if (failure !== null) throw failure.error;
   };
-  for await (const batch of readSettlementFile(path, { encoding, name })) {
-    for (const row of batch.details) {
-      if (file.kind === 'daily') addToTotals(totals, row);
-      pending.push(row);
-      rows += 1;
-      if (pending.length >= (options.batchRows ?? BATCH_ROWS)) await flush(row.line);
+  try {
+    for await (const batch of readSettlementFile(path, { encoding, name })) {
+      for (const row of batch.details) {
+        if (file.kind === 'daily') addToTotals(totals, row);
+        pending.push(row);
+        rows += 1;
+        if (pending.length >= (options.batchRows ?? BATCH_ROWS)) await flush(row.line);
+      }
+      for (const row of batch.summaries) {
+        summary = row;
+        rows += 1;
+      }
+      options.onProgress?.(Math.min(batch.lines, pass.lines), pass.lines);
+      if (batch.done) await flush(batch.lines);
     }
-    for (const row of batch.summaries) {
-      summary = row;
-      rows += 1;
-    }
-    options.onProgress?.(Math.min(batch.lines, pass.lines), pass.lines);
-    if (batch.done) await flush(batch.lines);
+  } finally {
+    // an interrupted import leaves no write running behind it (its rows are resumed by the next import)
+    await Promise.all(inFlight);
   }
+  if (failure !== null) throw (failure as { error: unknown }).error;
   if (status === 'replaced') await dropStaleRows(deps, name, gen);
   if (file.kind === 'daily' && file.settle_date !== null) {
     const latest = await redis.get(keys.latest);
