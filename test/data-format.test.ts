@@ -16,6 +16,7 @@ import { DATA_FORMAT, assertReadableFormat, ensureDataFormat, readDataFormat } f
 import { keyspace, type Keyspace } from '../src/store/keyspace.js';
 import { MIGRATIONS, type Migration } from '../src/store/migrations/index.js';
 import { OrderStore } from '../src/store/order-store.js';
+import { runCli } from './support/cli.js';
 import { randomOid } from './support/stack.js';
 import { testLogger } from './support/log-capture.js';
 
@@ -162,6 +163,30 @@ describe('the data-format version', () => {
       await engine.close();
     }
   });
+
+  it('makes `llrecon start` refuse a newer format with one clear line and exit 2', async () => {
+    const redis = connect();
+    const ks = fresh();
+    await redis.hset(ks.meta, 'format', String(DATA_FORMAT + 1));
+    const r = await runCli(
+      ['start'],
+      {
+        REDIS_URL: inject('redisUrl'),
+        REDIS_PREFIX: ks.base,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'llrecon-format-')),
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'silent',
+      },
+      '',
+      60_000,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `error LLRECON_DATA_FORMAT: the data in Redis (${ks.meta}) is in format ${DATA_FORMAT + 1}, newer than this llrecon's format ${DATA_FORMAT}: ` +
+        'a newer llrecon wrote it; run that version (or restore the backup taken before the upgrade), never an older one over it',
+    ]);
+    expect(await redis.hgetall(ks.meta)).toEqual({ format: String(DATA_FORMAT + 1) });
+  }, 90_000);
 
   it('migrates an older format once, in one process, while the others wait', async () => {
     const redis = connect();
