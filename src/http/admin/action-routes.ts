@@ -9,6 +9,7 @@ import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError, isLlreconError } from '../../errors.js';
 import { parseMoney } from '../../lianlian/money.js';
 import { adminAuth } from './guard.js';
+import { localeOf } from './i18n/index.js';
 import { signedIn } from './order-routes.js';
 import { orderHref } from './pages/format.js';
 import { confirmPage } from './pages/order-actions.js';
@@ -48,6 +49,7 @@ export function registerActionRoutes(admin: FastifyInstance, engine: Engine): vo
             reply,
             200,
             confirmPage({
+              locale: localeOf(req),
               kind,
               no_order: no,
               money_order: amount,

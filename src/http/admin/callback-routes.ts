@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine-types.js';
 import { adminAuth } from './guard.js';
+import { localeOf } from './i18n/index.js';
 import { signedIn } from './order-routes.js';
 import { callbacksPage } from './pages/callbacks.js';
 import { sendPage } from './reply.js';
@@ -14,7 +15,15 @@ export function registerCallbackRoutes(admin: FastifyInstance, engine: Engine): 
     return sendPage(
       reply,
       200,
-      callbacksPage({ now: Date.now(), csrf: adminAuth(req)?.csrf ?? '', user: signedIn(req), rejected, untracked, limit: SHOWN }),
+      callbacksPage({
+        locale: localeOf(req),
+        now: Date.now(),
+        csrf: adminAuth(req)?.csrf ?? '',
+        user: signedIn(req),
+        rejected,
+        untracked,
+        limit: SHOWN,
+      }),
     );
   });
 }

@@ -8,6 +8,7 @@ import type { Engine } from '../../engine-types.js';
 import { Access } from '../access.js';
 import { registerCallbackRoutes } from './callback-routes.js';
 import { installGuard } from './guard.js';
+import { rememberLang } from './i18n/index.js';
 import { registerJobBoard } from './job-board.js';
 import { registerLoginRoutes } from './login-routes.js';
 import { registerActionRoutes } from './action-routes.js';
@@ -29,6 +30,8 @@ async function adminRoutes(admin: FastifyInstance, engine: Engine, access: Acces
   if (!admin.hasRequestDecorator('cookies')) await admin.register(fastifyCookie);
   if (!admin.hasContentTypeParser('application/x-www-form-urlencoded')) await admin.register(fastifyFormbody, { bodyLimit: 16 * 1024 });
   securityHeaders(admin);
+  // before the guard: a `?lang=` choice sticks even on the login page a signed-out browser is sent to
+  admin.addHook('onRequest', async (req, reply) => rememberLang(req, reply));
   installGuard(admin, access);
   registerLoginRoutes(admin, access);
   registerOrderRoutes(admin, engine);

@@ -5,6 +5,7 @@ import { tokenFingerprint } from '../../auth/users.js';
 import { LlreconError } from '../../errors.js';
 import { sourceAddress, throttledError, type Access } from '../access.js';
 import { adminAuth } from './guard.js';
+import { localeOf } from './i18n/index.js';
 import { loginPage, logoutPage } from './pages/login.js';
 import { PUBLIC_ROUTES } from './permissions.js';
 import { sendError, sendPage, wantsHtml } from './reply.js';
@@ -32,19 +33,25 @@ export function registerLoginRoutes(admin: FastifyInstance, access: Access): voi
   admin.get('/login', async (req, reply) => {
     const next = safeNext((req.query as Record<string, unknown>).next);
     if (adminAuth(req)) return reply.code(303).header('location', next).send();
-    return sendPage(reply, 200, loginPage({ next, error: null }));
+    return sendPage(reply, 200, loginPage({ locale: localeOf(req), next, error: null }));
   });
 
   admin.post('/login', async (req, reply) => {
     const next = safeNext(field(req.body, 'next'));
     const sent = field(req.body, 'token');
     const token = typeof sent === 'string' ? sent.trim() : '';
-    const refuse = (err: LlreconError) =>
-      wantsHtml(req) ? sendPage(reply, err.status, loginPage({ next, error: err.message })) : sendError(req, reply, err);
-    if (token === '' || token.length > TOKEN_MAX) return refuse(new LlreconError('LLRECON_FORBIDDEN', 'Enter your token.'));
+    const locale = localeOf(req);
+    /** Refused: the form again with why (in the page's language), or the API's error for non-browsers. */
+    const refuse = (err: LlreconError, shown: string) =>
+      wantsHtml(req) ? sendPage(reply, err.status, loginPage({ locale, next, error: shown })) : sendError(req, reply, err);
+    if (token === '' || token.length > TOKEN_MAX)
+      return refuse(new LlreconError('LLRECON_FORBIDDEN', 'Enter your token.'), locale.t.loginEmpty);
     const check = access.checkToken(req, token, 'login');
-    if (check.kind === 'throttled') return refuse(throttledError(reply, check.retryAfterMs));
-    if (check.kind === 'wrong') return refuse(new LlreconError('LLRECON_FORBIDDEN', 'That token is not valid.'));
+    if (check.kind === 'throttled') {
+      const err = throttledError(reply, check.retryAfterMs);
+      return refuse(err, locale.t.errorMessage(err.code, err.message));
+    }
+    if (check.kind === 'wrong') return refuse(new LlreconError('LLRECON_FORBIDDEN', 'That token is not valid.'), locale.t.loginWrong);
     if (access.sessions === null) throw new LlreconError('LLRECON_INTERNAL', 'no session store');
     const now = access.now();
     const { secret } = await access.sessions.create(
@@ -58,7 +65,7 @@ export function registerLoginRoutes(admin: FastifyInstance, access: Access): voi
     return reply.code(303).header('location', next).send();
   });
 
-  admin.get('/logout', async (req, reply) => sendPage(reply, 200, logoutPage(adminAuth(req)?.csrf ?? '')));
+  admin.get('/logout', async (req, reply) => sendPage(reply, 200, logoutPage(localeOf(req), adminAuth(req)?.csrf ?? '')));
 
   admin.post('/logout', async (req, reply) => {
     const p = adminAuth(req);

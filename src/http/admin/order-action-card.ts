@@ -2,15 +2,23 @@
 import { ACTION_START_STATES } from '../../actions/request.js';
 import type { Engine } from '../../engine-types.js';
 import type { Html } from './html.js';
+import type { Locale, Messages } from './i18n/index.js';
 import type { SignedIn } from './pages/layout.js';
 import { actionCard } from './pages/order-actions.js';
 
 type StoredOrder = NonNullable<Awaited<ReturnType<Engine['store']['get']>>>;
 
 /** The card for `order`, or null when the engine has no actions. */
-export async function orderActionCard(engine: Engine, order: StoredOrder, user: SignedIn | null, csrf: string): Promise<Html | null> {
+export async function orderActionCard(
+  engine: Engine,
+  order: StoredOrder,
+  user: SignedIn | null,
+  csrf: string,
+  locale: Locale,
+): Promise<Html | null> {
   if (!engine.actions) return null;
   return actionCard({
+    locale,
     no_order: order.no_order,
     state: order.state,
     money_order: order.money_order,
@@ -23,8 +31,8 @@ export async function orderActionCard(engine: Engine, order: StoredOrder, user: 
 }
 
 /** The note after `?action=<id>`: recorded, sent at most once. */
-export function actionFlash(query: Record<string, unknown>): string | null {
+export function actionFlash(query: Record<string, unknown>, t: Messages): string | null {
   const id = query.action;
   if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id)) return null;
-  return `Action ${id} recorded: llrecon sends it to LianLian once, then confirms by query (reload to follow it).`;
+  return t.actionRecorded(id);
 }

@@ -6,6 +6,7 @@ import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
 import { ORDER_STATES, isOrderState } from '../../reconcile/states.js';
 import { adminAuth } from './guard.js';
+import { localeOf } from './i18n/index.js';
 import type { SignedIn } from './pages/layout.js';
 import { mergeTimeline } from './order-timeline.js';
 import { orderHref } from './pages/format.js';
@@ -78,6 +79,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
       reply,
       status,
       orderPage({
+        locale: localeOf(req),
         now: Date.now(),
         csrf: csrfOf(req),
         user: signedIn(req),
@@ -86,7 +88,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
         rejected,
         form,
         flash,
-        actions: await orderActionCard(engine, order, signedIn(req), csrfOf(req)),
+        actions: await orderActionCard(engine, order, signedIn(req), csrfOf(req), localeOf(req)),
       }),
     );
   }
@@ -109,7 +111,8 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
       reply,
       200,
       ordersPage({
-        banner: holdBanner((await engine.actions?.expiringHolds(20)) ?? []),
+        locale: localeOf(req),
+        banner: holdBanner((await engine.actions?.expiringHolds(20)) ?? [], localeOf(req).t),
         now,
         csrf: csrfOf(req),
         user: signedIn(req),
@@ -125,9 +128,7 @@ export function registerOrderRoutes(admin: FastifyInstance, engine: Engine): voi
 
   admin.get<{ Params: { no_order: string }; Querystring: { requeried?: string } }>('/orders/:no_order', async (req, reply) => {
     const flash =
-      req.query.requeried === '1'
-        ? 'Re-query queued: LianLian’s answer appears in the timeline within seconds (reload).'
-        : actionFlash(req.query as Record<string, unknown>);
+      req.query.requeried === '1' ? localeOf(req).t.requeryQueued : actionFlash(req.query as Record<string, unknown>, localeOf(req).t);
     return showOrder(req, reply, req.params.no_order, 200, { reason: '', errors: {} }, flash);
   });
 

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LlreconError } from '../../errors.js';
 import type { Html } from './html.js';
+import { localeOf } from './i18n/index.js';
 import { messagePage } from './pages/message.js';
 import { STYLE_CSP_SOURCE } from './style.js';
 
@@ -26,11 +27,14 @@ export function sendPage(reply: FastifyReply, status: number, page: Html): Fasti
 /** Answer with an error: a page for browsers, `{"error":{code,message,field?}}` for the rest. */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: LlreconError, csrf: string | null = null): FastifyReply {
   if (wantsHtml(req)) {
-    const title = err.status === 404 ? 'Not found' : err.status === 403 ? 'Refused' : 'Cannot do that';
+    const locale = localeOf(req);
+    const t = locale.t;
+    const title = err.status === 404 ? t.errNotFound : err.status === 403 ? t.errRefused : t.errCannot;
+    const message = t.errorMessage(err.code, err.message);
     return sendPage(
       reply,
       err.status,
-      messagePage({ title, message: err.message, code: err.code, csrf, back: { href: '/admin/orders', label: '← Orders' } }),
+      messagePage({ locale, title, message, code: err.code, csrf, back: { href: '/admin/orders', label: t.backToOrders } }),
     );
   }
   return reply.code(err.status).header('cache-control', 'no-store').send({ error: err.toJSON() });

@@ -6,6 +6,7 @@ import { isSessionId, type SessionInfo } from '../../auth/sessions.js';
 import { LlreconError } from '../../errors.js';
 import type { Access } from '../access.js';
 import { adminAuth } from './guard.js';
+import { localeOf } from './i18n/index.js';
 import { signedIn } from './order-routes.js';
 import { sessionsPage, type SessionRow } from './pages/sessions.js';
 import { sendError, sendPage, wantsHtml } from './reply.js';
@@ -44,6 +45,7 @@ export function registerSessionRoutes(admin: FastifyInstance, access: Access): v
       reply,
       200,
       sessionsPage({
+        locale: localeOf(req),
         now: access.now(),
         csrf: p?.csrf ?? '',
         user: signedIn(req),
@@ -57,7 +59,7 @@ export function registerSessionRoutes(admin: FastifyInstance, access: Access): v
   }
 
   admin.get<{ Querystring: { ended?: string } }>('/sessions', async (req, reply) =>
-    show(req, reply, req.query.ended === '1' ? 'Session ended: its user is signed out at their next request.' : null),
+    show(req, reply, req.query.ended === '1' ? localeOf(req).t.sessionEnded : null),
   );
 
   admin.post<{ Params: { id: string } }>('/sessions/:id/end', async (req, reply) => {

@@ -5,6 +5,7 @@ import type { Engine } from '../../engine-types.js';
 import { itemsCsv, listSettlementDays, settlementDay } from '../../settlement/reports.js';
 import { settleDateParam, settlementsOf } from '../routes/settlements.js';
 import { adminAuth } from './guard.js';
+import { localeOf } from './i18n/index.js';
 import { signedIn } from './order-routes.js';
 import { settlementsPage } from './pages/settlements.js';
 import { sendPage } from './reply.js';
@@ -15,7 +16,11 @@ export function registerSettlementRoutes(admin: FastifyInstance, engine: Engine)
     const conn = { ...settlementsOf(engine).deps };
     const date = req.query.date ? settleDateParam(req.query.date) : null;
     const [days, day] = await Promise.all([listSettlementDays(conn), date === null ? null : settlementDay(conn, date)]);
-    return sendPage(reply, 200, settlementsPage({ csrf: adminAuth(req)?.csrf ?? '', user: signedIn(req), days, day }));
+    return sendPage(
+      reply,
+      200,
+      settlementsPage({ locale: localeOf(req), csrf: adminAuth(req)?.csrf ?? '', user: signedIn(req), days, day }),
+    );
   });
   admin.get<{ Params: { file: string } }>('/settlements/:file', async (req, reply) => {
     const date = settleDateParam(req.params.file.replace(/\.csv$/, ''));

@@ -20,6 +20,7 @@ header.top nav a:hover{background:rgba(255,255,255,.1);text-decoration:none}
 header.top nav a.on{background:rgba(255,255,255,.18);color:#fff}
 header.top form{margin:0}
 header.top .who{color:#dbe4f0;font-size:13px}header.top .who small{opacity:.7;margin-left:4px}
+header.top .lang{margin-left:auto;display:flex;gap:8px;font-size:13px;color:#fff}header.top .lang a{color:#dbe4f0}
 header.top button{background:transparent;border:1px solid rgba(255,255,255,.35);color:#fff;padding:5px 12px;
 border-radius:6px;cursor:pointer;font:inherit}
 main{max-width:1240px;margin:0 auto;padding:24px 28px 48px}

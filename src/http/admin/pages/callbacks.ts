@@ -2,49 +2,35 @@
 // ones for orders llrecon does not track.
 import type { CallbackRecord } from '../../../engine-types.js';
 import { html, type Html } from '../html.js';
+import { label, type Locale, type Messages } from '../i18n/index.js';
 import { maskSignString } from '../masking.js';
 import { orderHref, timeCell } from './format.js';
 import { layout, type SignedIn } from './layout.js';
 
-const REASONS: Record<string, string> = {
-  unparseable: 'the body is not a LianLian callback (not JSON, or fields missing)',
-  invalid: 'the signature does not verify',
-  mismatch: 'the signature does not verify (wrong key, or the body was altered)',
-  no_sign: 'carries no sign field',
-  non_string: 'a signed field is not a string',
-  other_merchant: 'for another merchant (oid_partner is not ours)',
-  no_order_missing: 'carries no no_order',
-  amount_mismatch: 'money_order differs from the tracked order',
-  dt_order_mismatch: 'dt_order differs from the tracked order',
-  untracked: 'verified, but llrecon does not track this order',
-  invalid_body: 'not a JSON object (or a field sent twice)',
-  content_type: 'not sent as JSON',
-};
-
-function table(rows: readonly CallbackRecord[], now: number, empty: string): Html {
+function table(rows: readonly CallbackRecord[], now: number, empty: string, t: Messages): Html {
   if (rows.length === 0) return html`<div class="empty">${empty}</div>`;
   return html`<table>
     <thead>
       <tr>
-        <th>Received</th>
-        <th>Kind</th>
-        <th>Reason</th>
-        <th>Order</th>
-        <th>Merchant</th>
-        <th class="num">Amount</th>
-        <th>Signed string</th>
+        <th>${t.colReceived}</th>
+        <th>${t.colKind}</th>
+        <th>${t.colReason}</th>
+        <th>${t.colOrder}</th>
+        <th>${t.colMerchant}</th>
+        <th class="num">${t.colAmount}</th>
+        <th>${t.colSigned}</th>
       </tr>
     </thead>
     <tbody>
       ${rows.map(
         (r) =>
           html`<tr>
-            <td class="nowrap">${timeCell(r.at, now)}</td>
-            <td>${r.kind === 'async' ? 'notification' : 'return form'}</td>
+            <td class="nowrap">${timeCell(r.at, now, t)}</td>
+            <td>${r.kind === 'async' ? t.cbAsync : t.cbReturn}</td>
             <td>
               <code>${r.reason}</code>
-              <div class="small muted">${REASONS[r.reason] ?? ''}</div>
-              ${r.door ? html`<div class="small muted">refused at the door (a sample), from ${r.source ?? '?'}</div>` : null}
+              <div class="small muted">${label(t.cbReasons, r.reason) === r.reason ? '' : label(t.cbReasons, r.reason)}</div>
+              ${r.door ? html`<div class="small muted">${t.cbDoor(r.source ?? '?')}</div>` : null}
             </td>
             <td>
               ${r.no_order ? html`<a class="mono" href="${orderHref(r.no_order)}">${r.no_order}</a>` : html`<span class="muted">—</span>`}
@@ -55,7 +41,7 @@ function table(rows: readonly CallbackRecord[], now: number, empty: string): Htm
               ${
                 r.signString
                   ? html`<details>
-                      <summary>show</summary>
+                      <summary>${t.show}</summary>
                       <code>${maskSignString(r.signString)}</code>
                     </details>`
                   : html`<span class="muted">—</span>`
@@ -68,6 +54,7 @@ function table(rows: readonly CallbackRecord[], now: number, empty: string): Htm
 }
 
 export function callbacksPage(v: {
+  locale: Locale;
   now: number;
   csrf: string;
   user?: SignedIn | null;
@@ -75,27 +62,24 @@ export function callbacksPage(v: {
   untracked: readonly CallbackRecord[];
   limit: number;
 }): Html {
+  const t = v.locale.t;
   return layout({
-    title: 'Callbacks',
+    locale: v.locale,
+    title: t.navCallbacks,
     section: 'callbacks',
     csrf: v.csrf,
     user: v.user ?? null,
-    body: html`<h1>Callbacks</h1>
-      <p class="sub">LianLian callbacks that changed nothing, newest first (the last ${v.limit} of each kind) · times in UTC+8</p>
+    body: html`<h1>${t.navCallbacks}</h1>
+      <p class="sub">${t.callbacksSub(v.limit)}</p>
       <div class="card">
-        <h2>Rejected <span class="badge v-rejected">${v.rejected.length}</span></h2>
-        <p class="small muted">
-          Forged, mangled or mismatched callbacks. They trigger nothing; a run of them may mean a wrong LianLian public key or someone
-          probing the notify URL.
-        </p>
-        ${table(v.rejected, v.now, 'No rejected callback.')}
+        <h2>${t.cbRejected} <span class="badge v-rejected">${v.rejected.length}</span></h2>
+        <p class="small muted">${t.cbRejectedNote}</p>
+        ${table(v.rejected, v.now, t.cbNoRejected, t)}
       </div>
       <div class="card">
-        <h2>Verified, for untracked orders <span class="badge v-untracked">${v.untracked.length}</span></h2>
-        <p class="small muted">
-          Genuine LianLian callbacks about orders llrecon was never asked to track: perhaps an order your systems did not enqueue.
-        </p>
-        ${table(v.untracked, v.now, 'No callback for an untracked order.')}
+        <h2>${t.cbUntracked} <span class="badge v-untracked">${v.untracked.length}</span></h2>
+        <p class="small muted">${t.cbUntrackedNote}</p>
+        ${table(v.untracked, v.now, t.cbNoUntracked, t)}
       </div>`,
   });
 }

@@ -1,7 +1,8 @@
 // The frame of every admin page: head, the top bar with navigation (Orders / Callbacks / Settlements / Jobs, and Sessions for
-// operators), who is signed in, and Log out.
+// operators), who is signed in, the language switch, and Log out — in the page's language.
 import { CSRF_FIELD } from '../csrf.js';
 import { html, raw, type Html } from '../html.js';
+import { LANGS, LANG_NAMES, label, type Locale } from '../i18n/index.js';
 import { STYLE } from '../style.js';
 
 export type Section = 'orders' | 'callbacks' | 'settlements' | 'sessions' | null;
@@ -13,6 +14,8 @@ export interface SignedIn {
 }
 
 export interface LayoutOptions {
+  /** The page's language (its catalogue, and the switch's addresses). */
+  locale: Locale;
   title: string;
   /** The nav entry to highlight. */
   section: Section;
@@ -33,24 +36,39 @@ function navLink(href: string, label: string, on: boolean): Html {
  */
 const STYLE_ELEMENT = raw(`<style>${STYLE}</style>`);
 
+/** The language switch: each language named in itself, the current one marked; plain links (no script, no form). */
+function langSwitch(locale: Locale): Html {
+  return html`<span class="lang" role="group" aria-label="${locale.t.languageLabel}"
+    >${LANGS.map((l) =>
+      l === locale.lang
+        ? html`<strong lang="${l}" aria-current="true">${LANG_NAMES[l]}</strong>`
+        : html`<a lang="${l}" hreflang="${l}" href="${locale.switchHref(l)}">${LANG_NAMES[l]}</a>`,
+    )}</span
+  >`;
+}
+
 /** A whole HTML document. */
 export function layout(o: LayoutOptions): Html {
+  const t = o.locale.t;
   const nav =
     o.csrf === null
       ? html``
       : html`<nav>
-            ${navLink('/admin/orders', 'Orders', o.section === 'orders')}
-            ${navLink('/admin/callbacks', 'Callbacks', o.section === 'callbacks')}
-            ${navLink('/admin/settlements', 'Settlements', o.section === 'settlements')} ${navLink('/admin/queues', 'Jobs', false)}
-            ${o.user?.role === 'operator' ? navLink('/admin/sessions', 'Sessions', o.section === 'sessions') : null}
+            ${navLink('/admin/orders', t.navOrders, o.section === 'orders')}
+            ${navLink('/admin/callbacks', t.navCallbacks, o.section === 'callbacks')}
+            ${navLink('/admin/settlements', t.navSettlements, o.section === 'settlements')} ${navLink('/admin/queues', t.navJobs, false)}
+            ${o.user?.role === 'operator' ? navLink('/admin/sessions', t.navSessions, o.section === 'sessions') : null}
           </nav>
-          ${o.user ? html`<span class="who" title="signed in as">${o.user.name} <small>${o.user.role}</small></span>` : null}
-          <form method="post" action="/admin/logout">
-            <input type="hidden" name="${CSRF_FIELD}" value="${o.csrf}" />
-            <button type="submit">Log out</button>
-          </form>`;
+          ${o.user ? html`<span class="who" title="${t.signedInAs}">${o.user.name} <small>${label(t.roles, o.user.role)}</small></span>` : null}`;
+  const logout =
+    o.csrf === null
+      ? null
+      : html`<form method="post" action="/admin/logout">
+          <input type="hidden" name="${CSRF_FIELD}" value="${o.csrf}" />
+          <button type="submit">${t.logOut}</button>
+        </form>`;
   return html`<!doctype html>
-    <html lang="en">
+    <html lang="${o.locale.lang}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -60,8 +78,8 @@ export function layout(o: LayoutOptions): Html {
       </head>
       <body>
         <header class="top">
-          <div class="brand">llrecon<small>LianLian pre-auth reconciliation</small></div>
-          ${nav}
+          <div class="brand">llrecon<small>${t.brandTagline}</small></div>
+          ${nav} ${langSwitch(o.locale)} ${logout}
         </header>
         <main>${o.body}</main>
       </body>

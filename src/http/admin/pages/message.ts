@@ -1,8 +1,10 @@
 // A page that only says something: a refusal, a missing order, a bad filter.
 import { html, type Html } from '../html.js';
+import type { Locale } from '../i18n/index.js';
 import { layout, type Section, type SignedIn } from './layout.js';
 
 export function messagePage(o: {
+  locale: Locale;
   title: string;
   message: string;
   code?: string;
@@ -12,6 +14,7 @@ export function messagePage(o: {
   back?: { href: string; label: string };
 }): Html {
   return layout({
+    locale: o.locale,
     title: o.title,
     section: o.section ?? null,
     csrf: o.csrf,
@@ -19,7 +22,7 @@ export function messagePage(o: {
     body: html`<div class="card narrow">
       <h1>${o.title}</h1>
       <p>${o.message}</p>
-      ${o.code ? html`<p class="muted small">code <code>${o.code}</code></p>` : null}
+      ${o.code ? html`<p class="muted small">${o.locale.t.errCode} <code>${o.code}</code></p>` : null}
       ${o.back ? html`<p><a href="${o.back.href}">${o.back.label}</a></p>` : null}
     </div>`,
   });

@@ -2,6 +2,7 @@
 // the signed-in name is recorded as who asked.
 import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
+import { label, type Locale, type Messages } from '../i18n/index.js';
 import { entryText, type Entry } from '../order-timeline.js';
 import { formatDtOrder, stateBadge, timeCell, orderHref } from './format.js';
 import { layout, type SignedIn } from './layout.js';
@@ -30,6 +31,7 @@ export interface RequeryForm {
 }
 
 export interface OrderView {
+  locale: Locale;
   now: number;
   csrf: string;
   user?: SignedIn | null;
@@ -44,60 +46,45 @@ export interface OrderView {
   actions?: Html | null;
 }
 
-const VIA: Record<string, string> = {
-  poll: 'routine poll',
-  notify: 'confirmed after a verified callback',
-  requery: 're-query',
-  horizon: 'tracking horizon passed',
-};
-
-const OUTCOME: Record<string, string> = {
-  change: 'state changed',
-  same: 'no change',
-  retry: 'LianLian asked to retry',
-  not_found: 'no record at LianLian yet',
-  config: 'LianLian reports a configuration error',
-  unknown: 'unknown return code',
-  failure: 'no answer (network, timeout, HTTP error)',
-  untrusted: 'answer rejected: bad or missing signature',
-};
-
 const muted = (t: string) => html`<span class="muted">${t}</span>`;
 const opt = (t: string | null) => (t === null ? muted('—') : t);
+const strong = (t: string) => html`<strong>${t}</strong>`;
 
-function describe(e: Entry): { label: string; what: Html } {
+function describe(e: Entry, m: Messages): { label: string; what: Html } {
   const t = (n: string) => entryText(e, n);
+  const kind = label(m.kinds, e.kind);
   switch (e.kind) {
     case 'tracked':
       return {
-        label: 'tracked',
-        what: html`Tracking
-        started${t('actor') ? html` by <strong>${t('actor')}</strong>` : null}${t('source') ? muted(` (${t('source')})`) : null}`,
+        label: kind,
+        what: html`${m.trackingStarted(t('actor') ? strong(t('actor') as string) : null)}${t('source') ? muted(` (${t('source')})`) : null}`,
       };
     case 'change':
       return {
-        label: 'change',
-        what: html`${t('from') ? stateBadge(t('from') as string) : null} → ${stateBadge(t('to') ?? t('state') ?? '?')}
-        ${t('ret_code') ? html` <code>${t('ret_code')}</code> ${muted(t('ret_msg') ?? '')}` : null}
-        ${t('via') ? html`<div class="small muted">${VIA[t('via') as string] ?? t('via')}</div>` : null}`,
+        label: kind,
+        what: html`${t('from') ? stateBadge(t('from') as string, m) : null} → ${stateBadge(t('to') ?? t('state') ?? '?', m)}
+        ${t('ret_code') ? html` <code>${t('ret_code')}</code> <span class="muted ret-msg">${t('ret_msg') ?? ''}</span>` : null}
+        ${t('via') ? html`<div class="small muted">${label(m.via, t('via') as string)}</div>` : null}`,
       };
     case 'action':
       return {
-        label: 'operator',
-        what: html`<strong>${t('action') ?? 'action'}</strong> by
-          <strong>${t('actor') ?? '?'}</strong>${t('reason') ? html`: ${t('reason')}` : null}`,
+        label: kind,
+        what: html`${m.actionBy(strong(t('action') ? label(m.actions, t('action') as string) : '?'), strong(t('actor') ?? '?'))}${
+          t('reason') ? html`: <span class="data">${t('reason')}</span>` : null
+        }`,
       };
     case 'query':
       return {
-        label: 'query',
-        what: html`Query → ${t('ret_code') ? html`<code>${t('ret_code')}</code>` : muted('no answer')}
-        ${t('outcome') ? muted(` · ${OUTCOME[t('outcome') as string] ?? t('outcome')}`) : null}${t('ms') ? muted(` · ${t('ms')} ms`) : null}`,
+        label: kind,
+        what: html`${m.queryArrow} ${t('ret_code') ? html`<code>${t('ret_code')}</code>` : muted(m.noAnswer)}
+        ${t('outcome') ? muted(` · ${label(m.outcomes, t('outcome') as string)}`) : null}${t('ms') ? muted(` · ${t('ms')} ms`) : null}`,
       };
     case 'callback':
       return {
-        label: 'callback',
-        what: html`Callback
-          <span class="badge v-${t('verdict') ?? 'x'}">${t('verdict') ?? '?'}</span>${t('reason') ? muted(` ${t('reason')}`) : null}`,
+        label: kind,
+        what: html`${m.callbackWord} <span class="badge v-${t('verdict') ?? 'x'}">${label(m.verdicts, t('verdict') ?? '?')}</span>${
+            t('reason') ? html` <span class="muted" title="${t('reason')}">${label(m.cbReasons, t('reason') as string)}</span>` : null
+          }`,
       };
     default:
       return { label: e.kind, what: muted(JSON.stringify(e)) };
@@ -105,20 +92,21 @@ function describe(e: Entry): { label: string; what: Html } {
 }
 
 function timeline(v: OrderView): Html {
-  if (v.entries.length === 0) return html`<div class="empty">Nothing recorded yet.</div>`;
+  const t = v.locale.t;
+  if (v.entries.length === 0) return html`<div class="empty">${t.nothingRecorded}</div>`;
   return html`<table class="timeline">
     <thead>
       <tr>
-        <th>When (UTC+8)</th>
-        <th>Kind</th>
-        <th>What happened</th>
+        <th>${t.colWhen}</th>
+        <th>${t.colKind}</th>
+        <th>${t.colWhat}</th>
       </tr>
     </thead>
     <tbody>
       ${v.entries.map((e) => {
-        const d = describe(e);
+        const d = describe(e, t);
         return html`<tr>
-          <td class="nowrap">${timeCell(e.at, v.now)}</td>
+          <td class="nowrap">${timeCell(e.at, v.now, t)}</td>
           <td><span class="badge k-${e.kind}">${d.label}</span></td>
           <td>${d.what}</td>
         </tr>`;
@@ -130,38 +118,39 @@ function timeline(v: OrderView): Html {
 /** Rejected callbacks naming the order (anyone can name any order): shown apart from what the order did. */
 function rejectedCallbacks(v: OrderView): Html {
   const rows = v.rejected ?? [];
-  if (rows.length === 0) return html`<div class="empty">None.</div>`;
+  const t = v.locale.t;
+  if (rows.length === 0) return html`<div class="empty">${t.noneYet}</div>`;
   return html`<table class="timeline">
     <tbody>
       ${rows.map(
         (e) =>
           html`<tr>
-            <td class="nowrap">${timeCell(e.at, v.now)}</td>
-            <td>${describe(e).what}</td>
+            <td class="nowrap">${timeCell(e.at, v.now, t)}</td>
+            <td>${describe(e, t).what}</td>
           </tr>`,
       )}
     </tbody>
   </table>`;
 }
 
-function record(o: OrderDetail, now: number): Html {
+function record(o: OrderDetail, now: number, t: Messages): Html {
   const rows: Array<[string, Html | string]> = [
-    ['State', html`${stateBadge(o.state)}${o.final ? muted(' final') : null}`],
-    ['Last code', o.ret_code ? html`<code>${o.ret_code}</code> ${o.ret_msg ?? ''}` : muted('no answer yet')],
-    ['Amount', opt(o.money_order)],
-    ['Order time', html`${formatDtOrder(o.dt_order)} ${muted('UTC+8')}`],
-    ['Merchant', html`<span class="mono">${o.oid_partner}</span>`],
-    ['LianLian bill', o.oid_paybill ? html`<span class="mono">${o.oid_paybill}</span>` : muted('—')],
-    ['Pay type', o.pay_type],
-    ['Valid for', `${o.valid_order} min`],
-    ['Platform', opt(o.platform)],
-    ['Polls', String(o.polls)],
-    ['Next poll', o.final ? muted('none (final)') : timeCell(o.next_poll_at, now)],
-    ['Tracked since', timeCell(o.tracked_at, now)],
-    ['Last change', timeCell(o.changed_at, now)],
-    ['Hold deadline', timeCell(o.deadline, now)],
-    ['Tracking horizon', timeCell(o.horizon_at, now)],
-    ['No record since', timeCell(o.not_found_since, now)],
+    [t.fState, html`${stateBadge(o.state, t)}${o.final ? muted(` ${t.final}`) : null}`],
+    [t.fLastCode, o.ret_code ? html`<code>${o.ret_code}</code> <span class="ret-msg">${o.ret_msg ?? ''}</span>` : muted(t.noAnswerYet)],
+    [t.fAmount, opt(o.money_order)],
+    [t.fOrderTime, html`${formatDtOrder(o.dt_order)} ${muted('UTC+8')}`],
+    [t.fMerchant, html`<span class="mono">${o.oid_partner}</span>`],
+    [t.fBill, o.oid_paybill ? html`<span class="mono">${o.oid_paybill}</span>` : muted('—')],
+    [t.fPayType, html`<code>${o.pay_type}</code>`],
+    [t.fValidFor, t.minutes(o.valid_order)],
+    [t.fPlatform, o.platform === null ? muted('—') : html`<code>${o.platform}</code>`],
+    [t.fPolls, String(o.polls)],
+    [t.fNextPoll, o.final ? muted(t.noneFinal) : timeCell(o.next_poll_at, now, t)],
+    [t.fTrackedSince, timeCell(o.tracked_at, now, t)],
+    [t.fLastChange, timeCell(o.changed_at, now, t)],
+    [t.fHoldDeadline, timeCell(o.deadline, now, t)],
+    [t.fHorizon, timeCell(o.horizon_at, now, t)],
+    [t.fNoRecordSince, timeCell(o.not_found_since, now, t)],
   ];
   return html`<dl class="record">
     ${rows.map(
@@ -174,57 +163,58 @@ function record(o: OrderDetail, now: number): Html {
 
 function requeryForm(v: OrderView): Html {
   const f = v.form;
-  if (v.user?.role === 'viewer') return html`<p class="muted">Viewers read; an operator can re-query this order.</p>`;
+  const t = v.locale.t;
+  if (v.user?.role === 'viewer') return html`<p class="muted">${t.viewersRead}</p>`;
   return html`<form method="post" action="${orderHref(v.order.no_order)}/requery">
     <input type="hidden" name="${CSRF_FIELD}" value="${v.csrf}" />
     <div class="field">
-      <label for="reason">Reason</label>
+      <label for="reason">${t.reasonLabel}</label>
       <textarea id="reason" name="reason" rows="3" required maxlength="${REQUERY_TEXT_MAX}">${f.reason}</textarea>
-      ${f.errors.reason ? html`<div class="error">${f.errors.reason}</div>` : null}
+      ${f.errors.reason ? html`<div class="error">${reasonError(f, t)}</div>` : null}
     </div>
-    <button class="primary" type="submit">Re-query now</button>
-    <p class="small muted">
-      Asks LianLian about this order now, ahead of routine
-      polls${v.order.final ? ' (a final order changes only if LianLian now says otherwise)' : ''}. Your reason is kept in its history, under
-      ${v.user ? html`your name, <strong>${v.user.name}</strong>` : 'your name'}.
-    </p>
+    <button class="primary" type="submit">${t.requeryNow}</button>
+    <p class="small muted">${t.requeryHelp(v.order.final, v.user ? strong(v.user.name) : null)}</p>
   </form>`;
+}
+
+/** The re-query form's error in the page's language. */
+function reasonError(f: RequeryForm, t: Messages): string {
+  return f.reason.length > REQUERY_TEXT_MAX ? t.reasonTooLong(REQUERY_TEXT_MAX, f.reason.length) : t.reasonEmpty;
 }
 
 export function orderPage(v: OrderView): Html {
   const o = v.order;
+  const t = v.locale.t;
   return layout({
-    title: `Order ${o.no_order}`,
+    locale: v.locale,
+    title: t.orderTitle(o.no_order),
     section: 'orders',
     csrf: v.csrf,
     user: v.user ?? null,
-    body: html`<div class="crumbs"><a href="/admin/orders">Orders</a> /</div>
-      <h1><span class="mono">${o.no_order}</span> ${stateBadge(o.state)}</h1>
-      <p class="sub">
-        ${o.final ? 'Final: no longer polled.' : 'Being polled.'}
-        ${o.state === 'abandoned' ? 'Needs a person: check it in LianLian\u2019s merchant portal.' : ''}
-      </p>
+    body: html`<div class="crumbs"><a href="/admin/orders">${t.navOrders}</a> /</div>
+      <h1><span class="mono">${o.no_order}</span> ${stateBadge(o.state, t)}</h1>
+      <p class="sub">${o.final ? t.orderFinal : t.orderPolled} ${o.state === 'abandoned' ? t.orderNeedsPerson : ''}</p>
       ${v.flash ? html`<div class="callout ok" role="status"><div class="grow">${v.flash}</div></div>` : null}
       <div class="grid">
         <div>
           <div class="card">
-            <h2>Timeline</h2>
+            <h2>${t.timelineTitle}</h2>
             ${timeline(v)}
           </div>
           <div class="card">
-            <h2>Rejected callbacks naming this order</h2>
-            <p class="small muted">Callbacks that did not verify or did not match the order; they changed nothing.</p>
+            <h2>${t.rejectedTitle}</h2>
+            <p class="small muted">${t.rejectedNote}</p>
             ${rejectedCallbacks(v)}
           </div>
         </div>
         <div>
           <div class="card">
-            <h2>Record</h2>
-            ${record(o, v.now)}
+            <h2>${t.recordTitle}</h2>
+            ${record(o, v.now, t)}
           </div>
           ${v.actions ?? null}
           <div class="card">
-            <h2>Re-query</h2>
+            <h2>${t.requeryTitle}</h2>
             ${requeryForm(v)}
           </div>
         </div>

@@ -2,7 +2,8 @@
 // filterable by state and age, searchable by no_order, paged.
 import { isFinalState, type OrderState } from '../../../reconcile/states.js';
 import { html, type Html } from '../html.js';
-import { formatCount, formatDtOrder, orderHref, stateBadge, timeCell } from './format.js';
+import type { Locale } from '../i18n/index.js';
+import { formatCount, formatDtOrder, orderHref, stateBadge, stateName, timeCell } from './format.js';
 import { layout, type SignedIn } from './layout.js';
 
 /** The "older than" choices: tracked longer ago than this. */
@@ -35,6 +36,7 @@ export interface OrdersFilter {
 }
 
 export interface OrdersView {
+  locale: Locale;
   /** The holds that end soon (pages/order-actions.ts), above everything else. */
   banner?: Html | null;
   now: number;
@@ -64,14 +66,15 @@ function total(counts: OrdersView['counts']): number {
 }
 
 function chips(v: OrdersView): Html {
+  const t = v.locale.t;
   const all = total(v.counts);
   const chip = (state: OrderState | null, label: string, n: number) =>
     html`<a class="chip${v.filter.state === state ? ' on' : ''}" href="${ordersHref({ ...v.filter, state, page: 1 })}"
       >${label} <b>${formatCount(n)}</b></a
     >`;
   return html`<div class="chips">
-    ${chip(null, 'All', all)}
-    ${v.states.filter((s) => (v.counts[s] ?? 0) > 0 || v.filter.state === s).map((s) => chip(s, s.replace(/_/g, ' '), v.counts[s] ?? 0))}
+    ${chip(null, t.chipAll, all)}
+    ${v.states.filter((s) => (v.counts[s] ?? 0) > 0 || v.filter.state === s).map((s) => chip(s, stateName(s, t), v.counts[s] ?? 0))}
   </div>`;
 }
 
@@ -79,72 +82,68 @@ function needsAPerson(v: OrdersView): Html | null {
   const n = v.counts.abandoned ?? 0;
   if (n === 0 || v.filter.state === 'abandoned') return null;
   return html`<div class="callout warn">
-    <div class="grow">
-      <strong>${formatCount(n)} ${n === 1 ? 'order needs' : 'orders need'} a person.</strong> Tracking gave up on
-      ${n === 1 ? 'it' : 'them'}: the horizon passed without a final answer from LianLian. Check ${n === 1 ? 'it' : 'each'} in LianLian's
-      merchant portal, then re-query.
-    </div>
-    <a class="button" href="${ordersHref({ state: 'abandoned' })}">Show abandoned</a>
+    <div class="grow">${v.locale.t.needPerson(n)}</div>
+    <a class="button" href="${ordersHref({ state: 'abandoned' })}">${v.locale.t.showAbandoned}</a>
   </div>`;
 }
 
 function abandonedHint(v: OrdersView): Html | null {
   if (v.filter.state !== 'abandoned') return null;
   return html`<div class="callout warn">
-    <div class="grow">
-      <strong>Abandoned orders need a person.</strong> No final code arrived before the tracking horizon. Look each one up in LianLian's
-      merchant portal; a re-query from its page asks LianLian once more and records who asked and why.
-    </div>
+    <div class="grow">${v.locale.t.abandonedHint}</div>
   </div>`;
 }
 
 function filters(v: OrdersView): Html {
   const f = v.filter;
+  const t = v.locale.t;
   return html`<form class="filters" method="get" action="/admin/orders" role="search">
     ${f.state ? html`<input type="hidden" name="state" value="${f.state}" />` : null}
     <div>
-      <label for="q">Order number</label>
-      <input id="q" name="q" value="${f.search}" placeholder="no_order (prefix)" maxlength="64" size="26" />
+      <label for="q">${t.filterOrderNo}</label>
+      <input id="q" name="q" value="${f.search}" placeholder="${t.filterOrderNoHint}" maxlength="64" size="26" />
     </div>
     <div>
-      <label for="older_than">Tracked</label>
+      <label for="older_than">${t.filterTracked}</label>
       <select id="older_than" name="older_than">
-        <option value="">any time</option>
-        ${(Object.keys(AGES) as AgeKey[]).map((k) => html`<option value="${k}" ${f.age === k ? html` selected` : null}>more than ${k} ago</option>`)}
+        <option value="">${t.anyTime}</option>
+        ${(Object.keys(AGES) as AgeKey[]).map((k) => html`<option value="${k}" ${f.age === k ? html` selected` : null}>${t.olderThan(k)}</option>`)}
       </select>
     </div>
-    <div><button class="primary" type="submit">Apply</button></div>
-    ${f.search || f.age || f.state ? html`<div><a href="/admin/orders">Clear filters</a></div>` : null}
+    <div><button class="primary" type="submit">${t.apply}</button></div>
+    ${f.search || f.age || f.state ? html`<div><a href="/admin/orders">${t.clearFilters}</a></div>` : null}
   </form>`;
 }
 
-function row(o: OrderRow, now: number): Html {
+function row(o: OrderRow, now: number, locale: Locale): Html {
+  const t = locale.t;
   return html`<tr>
     <td><a class="mono" href="${orderHref(o.no_order)}">${o.no_order}</a></td>
-    <td>${stateBadge(o.state)}</td>
+    <td>${stateBadge(o.state, t)}</td>
     <td>
-      ${o.ret_code ? html`<code>${o.ret_code}</code> <span class="muted small">${o.ret_msg ?? ''}</span>` : html`<span class="muted">—</span>`}
+      ${o.ret_code ? html`<code>${o.ret_code}</code> <span class="muted small ret-msg">${o.ret_msg ?? ''}</span>` : html`<span class="muted">—</span>`}
     </td>
     <td class="num">${o.money_order ?? html`<span class="muted">—</span>`}</td>
     <td class="nowrap">${formatDtOrder(o.dt_order)}</td>
-    <td class="nowrap">${timeCell(o.tracked_at, now, { relative: true })}</td>
+    <td class="nowrap">${timeCell(o.tracked_at, now, t, { relative: true })}</td>
     <td class="num">${o.polls}</td>
-    <td class="nowrap">${o.final ? html`<span class="muted">final</span>` : timeCell(o.next_poll_at, now, { relative: true })}</td>
+    <td class="nowrap">${o.final ? html`<span class="muted">${t.final}</span>` : timeCell(o.next_poll_at, now, t, { relative: true })}</td>
   </tr>`;
 }
 
 function pager(v: OrdersView): Html {
+  const t = v.locale.t;
   const first = v.total === 0 ? 0 : (v.filter.page - 1) * v.pageSize + 1;
   const last = Math.min(v.total, v.filter.page * v.pageSize);
   const pages = Math.max(1, Math.ceil(v.total / v.pageSize));
   const link = (page: number, label: string, enabled: boolean) =>
     enabled ? html`<a href="${ordersHref({ ...v.filter, page })}">${label}</a>` : html`<span class="off">${label}</span>`;
   return html`<div class="pager">
-    <span>${formatCount(first)}–${formatCount(last)} of ${formatCount(v.total)}</span>
+    <span>${t.pagerRange(formatCount(first), formatCount(last), formatCount(v.total))}</span>
     <span
-      >${link(v.filter.page - 1, '← Newer', v.filter.page > 1)}
-      <span class="muted">page ${v.filter.page} of ${formatCount(pages)}</span>
-      ${link(v.filter.page + 1, 'Older →', v.filter.page < pages)}</span
+      >${link(v.filter.page - 1, t.newer, v.filter.page > 1)}
+      <span class="muted">${t.pageOf(formatCount(v.filter.page), formatCount(pages))}</span>
+      ${link(v.filter.page + 1, t.older, v.filter.page < pages)}</span
     >
   </div>`;
 }
@@ -152,34 +151,36 @@ function pager(v: OrdersView): Html {
 export function ordersPage(v: OrdersView): Html {
   const all = total(v.counts);
   const open = v.states.filter((s) => !isFinalState(s)).reduce((a, s) => a + (v.counts[s] ?? 0), 0);
+  const t = v.locale.t;
   return layout({
-    title: 'Orders',
+    locale: v.locale,
+    title: t.navOrders,
     section: 'orders',
     csrf: v.csrf,
     user: v.user ?? null,
-    body: html`<h1>Orders</h1>
-      <p class="sub">${formatCount(all)} tracked · ${formatCount(open)} still being polled · times in UTC+8</p>
+    body: html`<h1>${t.navOrders}</h1>
+      <p class="sub">${t.ordersSub(formatCount(all), formatCount(open))}</p>
       ${v.banner ?? null} ${needsAPerson(v)} ${chips(v)} ${abandonedHint(v)}
       <div class="card">${filters(v)}</div>
       <div class="card">
         ${
           v.orders.length === 0
-            ? html`<div class="empty">No order matches${v.filter.search ? html` “${v.filter.search}”` : null}.</div>`
+            ? html`<div class="empty">${t.noMatch(v.filter.search)}</div>`
             : html`<table>
                 <thead>
                   <tr>
-                    <th>Order</th>
-                    <th>State</th>
-                    <th>Last answer</th>
-                    <th class="num">Amount</th>
-                    <th>Order time</th>
-                    <th>Tracked</th>
-                    <th class="num">Polls</th>
-                    <th>Next poll</th>
+                    <th>${t.colOrder}</th>
+                    <th>${t.colState}</th>
+                    <th>${t.colLastAnswer}</th>
+                    <th class="num">${t.colAmount}</th>
+                    <th>${t.colOrderTime}</th>
+                    <th>${t.colTracked}</th>
+                    <th class="num">${t.colPolls}</th>
+                    <th>${t.colNextPoll}</th>
                   </tr>
                 </thead>
                 <tbody>
-                  ${v.orders.map((o) => row(o, v.now))}
+                  ${v.orders.map((o) => row(o, v.now, v.locale))}
                 </tbody>
               </table>`
         }

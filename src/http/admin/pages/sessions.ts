@@ -3,6 +3,7 @@
 import type { SessionInfo } from '../../../auth/sessions.js';
 import { CSRF_FIELD } from '../csrf.js';
 import { html, type Html } from '../html.js';
+import { label, type Locale } from '../i18n/index.js';
 import { formatSpan, timeCell } from './format.js';
 import { layout, type SignedIn } from './layout.js';
 
@@ -11,6 +12,7 @@ export interface SessionRow extends SessionInfo {
 }
 
 export interface SessionsView {
+  locale: Locale;
   now: number;
   csrf: string;
   user: SignedIn | null;
@@ -23,51 +25,50 @@ export interface SessionsView {
 }
 
 function row(s: SessionRow, v: SessionsView): Html {
+  const t = v.locale.t;
   return html`<tr>
     <td>
       <strong>${s.user}</strong>
-      <span class="muted small">${s.role}</span>${s.id === v.current ? html` <span class="badge">you</span>` : null}
+      <span class="muted small">${label(t.roles, s.role)}</span>${s.id === v.current ? html` <span class="badge">${t.you}</span>` : null}
     </td>
     <td class="mono small">${s.ip}</td>
-    <td class="small muted" title="${s.agent}">${s.agent.length > 60 ? `${s.agent.slice(0, 60)}…` : s.agent}</td>
-    <td class="nowrap">${timeCell(s.createdAt, v.now)}</td>
-    <td class="nowrap">${timeCell(s.lastSeenAt, v.now, { relative: true })}</td>
-    <td class="nowrap">${timeCell(s.idleEndsAt, v.now, { relative: true })}</td>
+    <td class="small muted data" title="${s.agent}">${s.agent.length > 60 ? `${s.agent.slice(0, 60)}…` : s.agent}</td>
+    <td class="nowrap">${timeCell(s.createdAt, v.now, t)}</td>
+    <td class="nowrap">${timeCell(s.lastSeenAt, v.now, t, { relative: true })}</td>
+    <td class="nowrap">${timeCell(s.idleEndsAt, v.now, t, { relative: true })}</td>
     <td>
       <form method="post" action="/admin/sessions/${encodeURIComponent(s.id)}/end">
         <input type="hidden" name="${CSRF_FIELD}" value="${v.csrf}" />
-        <button class="ghost" type="submit">End</button>
+        <button class="ghost" type="submit">${t.endSession}</button>
       </form>
     </td>
   </tr>`;
 }
 
 export function sessionsPage(v: SessionsView): Html {
+  const t = v.locale.t;
   return layout({
-    title: 'Sessions',
+    locale: v.locale,
+    title: t.navSessions,
     section: 'sessions',
     csrf: v.csrf,
     user: v.user,
-    body: html`<h1>Sessions</h1>
-      <p class="sub">
-        Dashboard sign-ins, newest first. A session ends after ${formatSpan(v.idleMs)} unused and ${formatSpan(v.absoluteMs)} after its
-        login; logging out, removing its user from ADMIN_USERS_FILE or changing their token ends it at once. Bearer-token calls have no
-        session.
-      </p>
+    body: html`<h1>${t.navSessions}</h1>
+      <p class="sub">${t.sessionsSub(formatSpan(v.idleMs, t), formatSpan(v.absoluteMs, t))}</p>
       ${v.flash ? html`<div class="callout ok" role="status"><div class="grow">${v.flash}</div></div>` : null}
       <div class="card">
         ${
           v.sessions.length === 0
-            ? html`<div class="empty">No session.</div>`
+            ? html`<div class="empty">${t.noSession}</div>`
             : html`<table>
                 <thead>
                   <tr>
-                    <th>User</th>
-                    <th>Address</th>
-                    <th>Browser</th>
-                    <th>Signed in</th>
-                    <th>Last seen</th>
-                    <th>Ends if unused</th>
+                    <th>${t.colUser}</th>
+                    <th>${t.colAddress}</th>
+                    <th>${t.colBrowser}</th>
+                    <th>${t.colSignedIn}</th>
+                    <th>${t.colLastSeen}</th>
+                    <th>${t.colEndsIfUnused}</th>
                     <th></th>
                   </tr>
                 </thead>

@@ -3,42 +3,32 @@
 // as a CSV download.
 import type { DayReport, DaySummary } from '../../../settlement/reports.js';
 import { html, type Html } from '../html.js';
-import { orderHref } from './format.js';
+import { en } from '../i18n/en.js';
+import { label, type Locale, type Messages } from '../i18n/index.js';
+import { orderHref, stateName } from './format.js';
 import { layout, type SignedIn } from './layout.js';
 
 const RESULTS = ['matched', 'amount_mismatch', 'not_captured', 'missing', 'untracked', 'refund', 'other'] as const;
 
-/** What each verdict means, and what to do about it (the README says the same). */
-export const RESULT_HELP: Record<(typeof RESULTS)[number], string> = {
-  matched: 'settled at the amount llrecon captured: nothing to do',
-  amount_mismatch:
-    'settled at another amount than llrecon captured (or than the order, when llrecon did not capture it): compare both sides',
-  not_captured: 'settled while llrecon had the order in another state: llrecon queried it at once and judges it again on the answer',
-  missing: 'captured by llrecon but in no imported file past the grace period: ask LianLian about it',
-  untracked: 'a pre-authorization settled for an order llrecon never tracked: was it enqueued?',
-  refund: "a refund row, recorded on its order's history",
-  other: "the merchant's other business: counted only",
-};
+/** What each verdict means, and what to do about it (the README says the same), in English. */
+export const RESULT_HELP: Record<(typeof RESULTS)[number], string> = en.stResultHelp;
 
 const dayHref = (date: string): string => `/admin/settlements?date=${encodeURIComponent(date)}`;
-const summaryCell = (ok: boolean | null): Html =>
+const summaryCell = (ok: boolean | null, t: Messages): Html =>
   ok === null
     ? html`<span class="muted">—</span>`
     : ok
-      ? html`<span class="badge v-accepted">agrees</span>`
-      : html`<span class="badge v-rejected">differs</span>`;
+      ? html`<span class="badge v-accepted">${t.stAgrees}</span>`
+      : html`<span class="badge v-rejected">${t.stDiffers}</span>`;
 
-function daysTable(days: readonly DaySummary[]): Html {
-  if (days.length === 0)
-    return html`<div class="empty">
-      No settlement file imported yet (SETTLEMENT_DIR, SETTLEMENT_SFTP_URL, llrecon settle import, or POST /settlements/files).
-    </div>`;
+function daysTable(days: readonly DaySummary[], t: Messages): Html {
+  if (days.length === 0) return html`<div class="empty">${t.stNoFile}</div>`;
   return html`<table>
     <thead>
       <tr>
-        <th>Settle date</th>
-        ${RESULTS.map((r) => html`<th class="num">${r}</th>`)}
-        <th>Summary</th>
+        <th>${t.stSettleDate}</th>
+        ${RESULTS.map((r) => html`<th class="num" title="${r}">${label(t.stResults, r)}</th>`)}
+        <th>${t.stSummary}</th>
       </tr>
     </thead>
     <tbody>
@@ -47,41 +37,42 @@ function daysTable(days: readonly DaySummary[]): Html {
           html`<tr>
             <td><a class="mono" href="${dayHref(d.settle_date)}">${d.settle_date}</a></td>
             ${RESULTS.map((r) => html`<td class="num">${d.counts[r]}</td>`)}
-            <td>${summaryCell(d.summary_ok)}</td>
+            <td>${summaryCell(d.summary_ok, t)}</td>
           </tr>`,
       )}
     </tbody>
   </table>`;
 }
 
-function dayCard(day: DayReport): Html {
+function dayCard(day: DayReport, t: Messages): Html {
   return html`<div class="card">
-    <h2>${day.settle_date} <span class="small muted">summary file: ${summaryCell(day.summary_ok)}</span></h2>
+    <h2>${day.settle_date} <span class="small muted">${t.stSummaryFile} ${summaryCell(day.summary_ok, t)}</span></h2>
     <p class="small">
-      Files: ${day.files.length === 0 ? '—' : day.files.map((f) => html`<code>${f.name}</code> (${f.rows} rows, ${f.encoding ?? '?'}) `)} ·
-      <a href="/admin/settlements/${day.settle_date}.csv">Download the discrepancies as CSV</a>
+      ${t.stFiles}
+      ${day.files.length === 0 ? '—' : day.files.map((f) => html`<code>${f.name}</code> ${t.stFileRows(f.rows, f.encoding ?? '?')} `)} ·
+      <a href="/admin/settlements/${day.settle_date}.csv">${t.stDownload}</a>
     </p>
     ${
       day.summary_differences.length > 0
         ? html`<p class="small">
-            Summary vs daily file: ${day.summary_differences.map((d) => html`<code>${d.field}</code> ${d.summary} vs ${d.file}; `)}
+            ${t.stSummaryVsFile} ${day.summary_differences.map((d) => html`<code>${d.field}</code> ${d.summary} ${t.stVs} ${d.file}; `)}
           </p>`
         : null
     }
     ${
       day.items.length === 0
-        ? html`<div class="empty">No discrepancy on this day.</div>`
+        ? html`<div class="empty">${t.stNoDiscrepancy}</div>`
         : html`<table>
             <thead>
               <tr>
-                <th>Result</th>
-                <th>Order</th>
-                <th>llrecon: state</th>
-                <th class="num">llrecon: amount</th>
-                <th>LianLian: oid_paybill</th>
-                <th class="num">LianLian: amount</th>
-                <th>Status</th>
-                <th class="num">Line</th>
+                <th>${t.stColResult}</th>
+                <th>${t.colOrder}</th>
+                <th>${t.stColLlreconState}</th>
+                <th class="num">${t.stColLlreconAmount}</th>
+                <th>${t.stColLianlianBill}</th>
+                <th class="num">${t.stColLianlianAmount}</th>
+                <th>${t.stColStatus}</th>
+                <th class="num">${t.stColLine}</th>
               </tr>
             </thead>
             <tbody>
@@ -90,16 +81,16 @@ function dayCard(day: DayReport): Html {
                   html`<tr>
                     <td>
                       <code>${i.result}</code>
-                      <div class="small muted">${RESULT_HELP[i.result]}</div>
+                      <div class="small muted">${t.stResultHelp[i.result]}</div>
                     </td>
                     <td>
                       ${i.llrecon ? html`<a class="mono" href="${orderHref(i.no_order)}">${i.no_order}</a>` : html`<span class="mono">${i.no_order}</span>`}
                     </td>
-                    <td>${i.llrecon?.state ?? '—'}</td>
+                    <td>${i.llrecon ? stateName(i.llrecon.state, t) : '—'}</td>
                     <td class="num">${i.llrecon?.money_order ?? '—'}</td>
                     <td class="mono">${i.lianlian?.oid_paybill || '—'}</td>
                     <td class="num">${i.lianlian?.money_order ?? '—'}</td>
-                    <td>${i.lianlian?.transaction_status ?? '—'}</td>
+                    <td><code>${i.lianlian?.transaction_status ?? '—'}</code></td>
                     <td class="num">${i.lianlian?.line ?? '—'}</td>
                   </tr>`,
               )}
@@ -108,14 +99,14 @@ function dayCard(day: DayReport): Html {
     }
     ${
       day.disagreements.length > 0
-        ? html`<h2>Rows in two files that disagree</h2>
+        ? html`<h2>${t.stDisagreeTitle}</h2>
             <table>
               <thead>
                 <tr>
-                  <th>Order</th>
-                  <th>Counted from</th>
-                  <th>Also in</th>
-                  <th>Differs in</th>
+                  <th>${t.colOrder}</th>
+                  <th>${t.stCountedFrom}</th>
+                  <th>${t.stAlsoIn}</th>
+                  <th>${t.stDiffersIn}</th>
                 </tr>
               </thead>
               <tbody>
@@ -123,9 +114,9 @@ function dayCard(day: DayReport): Html {
                   (d) =>
                     html`<tr>
                       <td class="mono">${d.no_order}</td>
-                      <td><code>${d.counted.file}</code> line ${d.counted.line}: ${d.counted.money_order}</td>
-                      <td><code>${d.other.file}</code> line ${d.other.line}: ${d.other.money_order}</td>
-                      <td>${d.fields.join(', ')}</td>
+                      <td>${t.stLine(html`<code>${d.counted.file}</code>`, d.counted.line, d.counted.money_order)}</td>
+                      <td>${t.stLine(html`<code>${d.other.file}</code>`, d.other.line, d.other.money_order)}</td>
+                      <td><code>${d.fields.join(', ')}</code></td>
                     </tr>`,
                 )}
               </tbody>
@@ -135,18 +126,26 @@ function dayCard(day: DayReport): Html {
   </div>`;
 }
 
-export function settlementsPage(v: { csrf: string; user?: SignedIn | null; days: readonly DaySummary[]; day: DayReport | null }): Html {
+export function settlementsPage(v: {
+  locale: Locale;
+  csrf: string;
+  user?: SignedIn | null;
+  days: readonly DaySummary[];
+  day: DayReport | null;
+}): Html {
+  const t = v.locale.t;
   return layout({
-    title: 'Settlements',
+    locale: v.locale,
+    title: t.navSettlements,
     section: 'settlements',
     csrf: v.csrf,
     user: v.user ?? null,
-    body: html`<h1>Settlements</h1>
-      <p class="sub">LianLian's settlement files against what llrecon saw captured, by settle date (UTC+8)</p>
-      ${v.day === null ? null : dayCard(v.day)}
+    body: html`<h1>${t.navSettlements}</h1>
+      <p class="sub">${t.stSub}</p>
+      ${v.day === null ? null : dayCard(v.day, t)}
       <div class="card">
-        <h2>Days</h2>
-        ${daysTable(v.days)}
+        <h2>${t.stDays}</h2>
+        ${daysTable(v.days, t)}
       </div>`,
   });
 }
