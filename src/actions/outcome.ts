@@ -47,10 +47,14 @@ export function judgeOutcome(action: ActionRecord, order: OrderNow | null, now: 
   return { wait: `the order is still ${order.state}: confirming` };
 }
 
-/** When to look at a waiting action again: often at first (LianLian usually answers in seconds), then less. */
-export function nextLookMs(sinceSentMs: number): number {
-  if (sinceSentMs < 10_000) return 500;
-  if (sinceSentMs < 60_000) return 2_000;
-  if (sinceSentMs < 5 * 60_000) return 10_000;
-  return 30_000;
+/**
+ * When to look at a waiting action again (and ask for another confirming query if LianLian still shows no sign of
+ * it), by the time since its answer was recorded: soon at first (LianLian usually moves the order within seconds),
+ * then less and less, so that waiting actions never crowd routine polls out of the query cap.
+ */
+export function nextLookMs(sinceAnswerMs: number): number {
+  if (sinceAnswerMs < 10_000) return 1_000;
+  if (sinceAnswerMs < 60_000) return 5_000;
+  if (sinceAnswerMs < 10 * 60_000) return 30_000;
+  return 60_000;
 }

@@ -131,6 +131,8 @@ export async function processAction(ctx: EngineContext, id: string): Promise<num
     await settle(ctx, a, verdict.settle, verdict.why);
     return null;
   }
-  await requestConfirm(ctx, a.no_order, 'notify');
-  return now + nextLookMs(now - (a.sent_at ?? a.at));
+  // a confirming query (ahead of routine polls) while LianLian has shown no sign of the action yet; once the order
+  // moves (capturing, voiding …) its routine polls, dense in those states, follow it, and the cap stays for others
+  if (order !== null && order.state === a.from_state && order.version === a.from_version) await requestConfirm(ctx, a.no_order, 'notify');
+  return now + nextLookMs(now - (a.answered_at ?? a.sent_at ?? a.at));
 }
