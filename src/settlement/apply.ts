@@ -7,6 +7,7 @@
 import { isFinalState, isOrderState } from '../reconcile/states.js';
 import { STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js';
 import { isDiscrepancy, judgeRow, rowOrderKey, type KnownOrder, type SettlementResult } from '../reconcile/settlement-match.js';
+import { ACTION_FIELD } from '../store/action-keys.js';
 import { HASH_FIELD } from '../store/order-record.js';
 import { DROP_ROW, SETTLE_ROWS } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
@@ -15,11 +16,8 @@ import { mismatchEvent } from './events.js';
 import { orderKey, rowKey } from './keys.js';
 import { decodeRow, encodeRow, rowDigest, verdictDigest, type StoredRow } from './row-value.js';
 
-/**
- * The hash field of the amount llrecon sent in its own capture (written by the capture action). Read from the order
- * record's field table when it names one, else under its long name.
- */
-export const CAPTURED_FIELD = (HASH_FIELD as Record<string, string>).money_captured ?? 'money_captured';
+/** The hash field of the amount llrecon sent in its own capture (written by the capture action). */
+export const CAPTURED_FIELD = ACTION_FIELD.moneyCaptured;
 const ORDER_FIELDS = [HASH_FIELD.state, HASH_FIELD.money_order, HASH_FIELD.oid_paybill, CAPTURED_FIELD, HASH_FIELD.oid_partner];
 
 /** How many times a row whose stored value moved under us (another import at once) is read and judged again. */
