@@ -86,7 +86,7 @@ export interface ChaosOptions {
   outageMs: number;
   /** Callbacks signed with a key that is not LianLian's, claiming a state their order never has. */
   forgedCallbacks: number;
-  /** One in this many orders whose life goes on from PR07 waits there for llrecon's own capture or void (0: none; default 4). */
+  /** One in this many orders whose life goes on from PR07 waits there for llrecon's own capture or void (default 0: none). */
   actionEvery?: number;
   /** How long after the chaos phase every order may take to end. */
   settleMs: number;
@@ -245,7 +245,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       nowMs: Date.now(),
     });
     // a share of them waits at PR07 for llrecon's capture or void (chaos/actions.ts)
-    const actionOrders = markActionOrders(orders, opts.actionEvery ?? 4);
+    const actionOrders = markActionOrders(orders, opts.actionEvery ?? 0);
     const finalCount = async (): Promise<number> => {
       const counts = await store.counts();
       return FINAL_STATES.reduce((n, s) => n + counts[s], 0);
