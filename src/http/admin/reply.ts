@@ -34,7 +34,15 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: Llrecon
     return sendPage(
       reply,
       err.status,
-      messagePage({ locale, title, message, code: err.code, csrf, back: { href: '/admin/orders', label: t.backToOrders } }),
+      messagePage({
+        locale,
+        title,
+        message,
+        code: err.code,
+        field: err.field,
+        csrf,
+        back: { href: '/admin/orders', label: t.backToOrders },
+      }),
     );
   }
   return reply.code(err.status).header('cache-control', 'no-store').send({ error: err.toJSON() });

@@ -23,7 +23,6 @@ export const en = {
   spanUnits: { s: 's', min: 'min', h: 'h', d: 'd' },
   ago: (span: string): string => `${span} ago`,
   inSpan: (span: string): string => `in ${span}`,
-  none: '—',
 
   // login / logout
   loginTitle: 'Log in',
@@ -39,6 +38,7 @@ export const en = {
   errRefused: 'Refused',
   errCannot: 'Cannot do that',
   errCode: 'code',
+  errField: 'field',
   backToOrders: '← Orders',
   /** The text of an error shown on a page: English pages show llrecon's own message. */
   errorMessage: (_code: string, message: string): string => message,
@@ -59,7 +59,7 @@ export const en = {
   olderThan: (age: string): string => `more than ${age} ago`,
   apply: 'Apply',
   clearFilters: 'Clear filters',
-  noMatch: (search: string): string => (search ? `No order matches “${search}”.` : 'No order matches.'),
+  noMatch: (search: Html | null): Html => (search ? html`No order matches “${search}”.` : html`No order matches.`),
   colOrder: 'Order',
   colState: 'State',
   colLastAnswer: 'Last answer',

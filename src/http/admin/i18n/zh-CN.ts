@@ -40,7 +40,6 @@ export const zhCN: Messages = {
   spanUnits: ZH_UNITS,
   ago: (span) => `${span}前`,
   inSpan: (span) => `${span}后`,
-  none: '—',
 
   loginTitle: '登录',
   loginHint: html`输入你的令牌：管理员发给你的令牌，或 <code>ADMIN_TOKEN</code>（沙箱模式下，启动横幅会显示它）。`,
@@ -53,6 +52,7 @@ export const zhCN: Messages = {
   errRefused: '已拒绝',
   errCannot: '无法执行',
   errCode: '错误码',
+  errField: '字段',
   backToOrders: '← 订单',
   errorMessage: (code) => ERRORS[code] ?? '无法完成此请求。',
 
@@ -71,7 +71,7 @@ export const zhCN: Messages = {
   olderThan: (age) => `${AGES[age] ?? age}以前`,
   apply: '筛选',
   clearFilters: '清除筛选',
-  noMatch: (search) => (search ? `没有与“${search}”匹配的订单。` : '没有匹配的订单。'),
+  noMatch: (search) => (search ? html`没有与“${search}”匹配的订单。` : html`没有匹配的订单。`),
   colOrder: '订单',
   colState: '状态',
   colLastAnswer: '最近应答',

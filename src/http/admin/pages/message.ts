@@ -8,6 +8,8 @@ export function messagePage(o: {
   title: string;
   message: string;
   code?: string;
+  /** The request field the error names (shown as a code: the message may be a translation without it). */
+  field?: string | undefined;
   csrf: string | null;
   user?: SignedIn | null;
   section?: Section;
@@ -22,7 +24,13 @@ export function messagePage(o: {
     body: html`<div class="card narrow">
       <h1>${o.title}</h1>
       <p>${o.message}</p>
-      ${o.code ? html`<p class="muted small">${o.locale.t.errCode} <code>${o.code}</code></p>` : null}
+      ${
+        o.code
+          ? html`<p class="muted small">
+              ${o.locale.t.errCode} <code>${o.code}</code>${o.field ? html` · ${o.locale.t.errField} <code>${o.field}</code>` : null}
+            </p>`
+          : null
+      }
       ${o.back ? html`<p><a href="${o.back.href}">${o.back.label}</a></p>` : null}
     </div>`,
   });

@@ -165,7 +165,7 @@ export function ordersPage(v: OrdersView): Html {
       <div class="card">
         ${
           v.orders.length === 0
-            ? html`<div class="empty">${t.noMatch(v.filter.search)}</div>`
+            ? html`<div class="empty">${t.noMatch(v.filter.search ? html`<span class="data">${v.filter.search}</span>` : null)}</div>`
             : html`<table>
                 <thead>
                   <tr>
