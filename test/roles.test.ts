@@ -18,8 +18,18 @@ import { registerSecrets } from './support/log-capture.js';
 import { baseOf, pathFor, withRoutes, type RouteDef } from './support/route-list.js';
 import { startStack, type Stack } from './support/stack.js';
 
-/** Routes anyone may call. */
-const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/admin/login', '/notify/lianlian', '/notify/lianlian/return']);
+/** Routes anyone may call (and the API reference's assets under /docs/). */
+const PUBLIC_URLS = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/admin/login',
+  '/notify/lianlian',
+  '/notify/lianlian/return',
+  '/openapi.json',
+  '/docs',
+]);
+const PUBLIC = { has: (url: string) => PUBLIC_URLS.has(url) || url.startsWith('/docs/') };
 const BOARD_PREFIX = '/admin/queues/';
 const READS = new Set(['GET', 'HEAD']);
 

@@ -28,16 +28,21 @@ interface RouteDef {
   url: string;
 }
 
-/** Routes anyone may call: probes, LianLian's callbacks, the admin login form and the icon browsers ask for. Nothing else. */
+/**
+ * Routes anyone may call: probes, LianLian's callbacks, the admin login form, the icon browsers ask for, and the API
+ * reference (`/openapi.json`, `/docs` and swagger-ui's assets under it: they describe the API, never show its data).
+ * Nothing else.
+ */
 const PUBLIC: ReadonlyArray<RouteDef> = [
   ...['GET', 'HEAD'].flatMap((method) =>
-    ['/healthz', '/readyz', '/metrics', '/admin/login', '/favicon.ico'].map((url) => ({ method, url })),
+    ['/healthz', '/readyz', '/metrics', '/admin/login', '/favicon.ico', '/openapi.json', '/docs'].map((url) => ({ method, url })),
   ),
   { method: 'POST', url: '/admin/login' },
   { method: 'POST', url: '/notify/lianlian' },
   { method: 'POST', url: '/notify/lianlian/return' },
 ];
-const isPublic = (r: RouteDef) => PUBLIC.some((p) => p.method === r.method && p.url === r.url);
+const isDocs = (r: RouteDef) => (r.method === 'GET' || r.method === 'HEAD') && r.url.startsWith('/docs/');
+const isPublic = (r: RouteDef) => isDocs(r) || PUBLIC.some((p) => p.method === r.method && p.url === r.url);
 
 /** Where bull-board's own API lives (checked by origin only: its UI cannot carry our form token). */
 const BOARD_PREFIX = '/admin/queues/';

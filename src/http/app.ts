@@ -19,6 +19,7 @@ import type { Engine } from '../engine-types.js';
 import { LlreconError, isLlreconError } from '../errors.js';
 import { Access } from './access.js';
 import { adminPlugin } from './admin/index.js';
+import { documentOnlySchemas, registerOpenApi } from './openapi.js';
 import { faviconRoute } from './routes/favicon.js';
 import { healthRoutes } from './routes/health.js';
 import { notifyRoutes } from './routes/notify.js';
@@ -140,6 +141,7 @@ function createServer(engine: Engine, opts: BuildAppOptions): FastifyInstance {
   });
 
   app.setErrorHandler(sendError);
+  documentOnlySchemas(app);
   installNotFound(app);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
@@ -158,6 +160,8 @@ export async function buildApp(engine: Engine, opts: BuildAppOptions = {}): Prom
   const app = createServer(engine, opts);
   // one for the API and the pages: they share the users, the sessions and the throttle on failed sign-ins
   const access = Access.for(engine);
+  // first: the document collects the routes registered after it (/openapi.json, /docs)
+  await registerOpenApi(app);
   await app.register(healthRoutes, { engine });
   await app.register(orderRoutes, { engine, access });
   await app.register(actionRoutes, { engine, access });

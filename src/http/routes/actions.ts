@@ -10,6 +10,7 @@ import { riskItem } from '../../lianlian/preauth-complete.js';
 import type { ActionRecord } from '../../store/action-record.js';
 import { Access, principalOf, recordedActor } from '../access.js';
 import { requireUser } from '../auth.js';
+import { ACTION_SCHEMAS } from '../openapi-routes.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 
 const MAX_NOTE = 200;
@@ -91,7 +92,7 @@ export const actionRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access 
   };
 
   for (const kind of ['capture', 'void'] as const) {
-    app.post<{ Params: { no_order: string } }>(`/orders/:no_order/${kind}`, async (req, reply) => {
+    app.post<{ Params: { no_order: string } }>(`/orders/:no_order/${kind}`, { schema: ACTION_SCHEMAS[kind] }, async (req, reply) => {
       const body = actionBody(kind, req.body);
       const key = idempotencyKey(req);
       const p = principalOf(req);
@@ -112,10 +113,14 @@ export const actionRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access 
     });
   }
 
-  app.get<{ Params: { no_order: string; action_id: string } }>('/orders/:no_order/actions/:action_id', async (req, reply) => {
-    const a = await withinRedisDeadline(engine.redisReady, 'the action', () => actions().get(req.params.action_id));
-    if (a === null || a.no_order !== req.params.no_order)
-      throw new LlreconError('LLRECON_ROUTE_NOT_FOUND', `no action ${req.params.action_id} on order ${req.params.no_order}`);
-    return reply.header('cache-control', 'no-store').send(actionView(a));
-  });
+  app.get<{ Params: { no_order: string; action_id: string } }>(
+    '/orders/:no_order/actions/:action_id',
+    { schema: ACTION_SCHEMAS.get },
+    async (req, reply) => {
+      const a = await withinRedisDeadline(engine.redisReady, 'the action', () => actions().get(req.params.action_id));
+      if (a === null || a.no_order !== req.params.no_order)
+        throw new LlreconError('LLRECON_ROUTE_NOT_FOUND', `no action ${req.params.action_id} on order ${req.params.no_order}`);
+      return reply.header('cache-control', 'no-store').send(actionView(a));
+    },
+  );
 };

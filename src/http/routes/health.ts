@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine, Readiness } from '../../engine-types.js';
 import { withTimeout } from '../../timeout.js';
+import { HEALTH_SCHEMAS } from '../openapi-routes.js';
 
 /** How long /readyz waits for the engine's checks before it answers "not ready". */
 const READINESS_TIMEOUT_MS = 2000;
@@ -21,9 +22,11 @@ function readinessWithin(engine: Engine, ms: number): Promise<Readiness> {
 
 /** `GET /healthz`, `GET /readyz`, `GET /metrics`. */
 export const healthRoutes: FastifyPluginAsync<{ engine: Engine }> = async (app, { engine }) => {
-  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/healthz', { schema: HEALTH_SCHEMAS.healthz }, async (_req, reply) =>
+    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+  );
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { schema: HEALTH_SCHEMAS.readyz }, async (_req, reply) => {
     const readiness = await readinessWithin(engine, READINESS_TIMEOUT_MS);
     return reply
       .code(readiness.ready ? 200 : 503)

@@ -16,6 +16,7 @@ import { duplicateKeyError, parseSignedBody, withoutBom } from '../../lianlian/s
 import { NOTIFY_ACK } from '../../lianlian/web-payment.js';
 import type { CallbackDoor, RefusalReason } from '../../notify/door.js';
 import { untrustedText } from '../../untrusted-text.js';
+import { NOTIFY_SCHEMAS } from '../openapi-routes.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 import { sourceList, type SourceList } from '../source-address.js';
 
@@ -152,7 +153,7 @@ function callbackRoute(engine: Engine, allowed: SourceList, kind: Kind): Fastify
       const status = isLlreconError(err) ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
       if (status >= 400 && status < 500) door.refuse(req.ip, kind, status === 415 ? 'content_type' : 'invalid_body');
     });
-    scope.post(path, { bodyLimit: NOTIFY_BODY_LIMIT }, async (req, reply) => {
+    scope.post(path, { bodyLimit: NOTIFY_BODY_LIMIT, schema: NOTIFY_SCHEMAS[kind] }, async (req, reply) => {
       let raw: string;
       try {
         raw = rawJsonObject(req.body);

@@ -6,6 +6,7 @@ import type { Engine } from '../../engine-types.js';
 import { LlreconError, fieldError } from '../../errors.js';
 import { Access, principalOf, recordedActor } from '../access.js';
 import { requireUser } from '../auth.js';
+import { ROUTE_SCHEMAS } from '../openapi-routes.js';
 import { withinRedisDeadline } from '../redis-deadline.js';
 import { PAGE_DEFAULT, PAGE_MAX, parseStateFilter, type OrderPageQuery, type PagedOrder } from '../../store/order-page.js';
 
@@ -166,13 +167,13 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }
 
   const redis = <T>(what: string, work: () => Promise<T>): Promise<T> => withinRedisDeadline(engine.redisReady, what, work);
 
-  app.post('/orders', async (req, reply) => {
+  app.post('/orders', { schema: ROUTE_SCHEMAS.track }, async (req, reply) => {
     const actor = actorOf(req, headerActor(req).actor);
     const result = await redis('the orders', () => engine.track(req.body, { source: 'api', ...actor }));
     return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
   });
 
-  app.get<{ Params: { no_order: string } }>('/orders/:no_order', async (req, reply) => {
+  app.get<{ Params: { no_order: string } }>('/orders/:no_order', { schema: ROUTE_SCHEMAS.get }, async (req, reply) => {
     const no = req.params.no_order;
     const found = await redis('the order', async () => {
       const order = await engine.store.get(no);
@@ -185,7 +186,7 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }
     return reply.header('cache-control', 'no-store').send(orderView(order, untrackedAt, history));
   });
 
-  app.get('/orders', async (req, reply) => {
+  app.get('/orders', { schema: ROUTE_SCHEMAS.list }, async (req, reply) => {
     const q = listQuery(req.query);
     const page = await redis('the orders', () => engine.listOrders(q));
     return reply
@@ -193,7 +194,7 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }
       .send({ orders: page.orders.map((o: PagedOrder) => orderSummary(o, o.untracked_at)), next_cursor: page.next_cursor });
   });
 
-  app.delete<{ Params: { no_order: string } }>('/orders/:no_order', async (req, reply) => {
+  app.delete<{ Params: { no_order: string } }>('/orders/:no_order', { schema: ROUTE_SCHEMAS.untrack }, async (req, reply) => {
     const no = req.params.no_order;
     const given = { ...headerActor(req), ...untrackBody(req.body) };
     const meta = { ...given, ...actorOf(req, given.actor) };
@@ -209,7 +210,7 @@ export const orderRoutes: FastifyPluginAsync<{ engine: Engine; access?: Access }
     });
   });
 
-  app.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', async (req, reply) => {
+  app.post<{ Params: { no_order: string } }>('/orders/:no_order/requery', { schema: ROUTE_SCHEMAS.requery }, async (req, reply) => {
     const no = req.params.no_order;
     const given = { ...headerActor(req), ...requeryBody(req.body) };
     const meta = { ...given, ...actorOf(req, given.actor) };

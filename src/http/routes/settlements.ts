@@ -7,6 +7,7 @@ import type { SettlementService } from '../../settlement/service.js';
 import { listSettlementDays, settlementDay, type DayReport } from '../../settlement/reports.js';
 import { Access } from '../access.js';
 import { requireUser } from '../auth.js';
+import { SETTLEMENT_SCHEMAS } from '../openapi-routes.js';
 
 const FILENAME_HEADER = 'x-filename';
 
@@ -36,7 +37,7 @@ export const settlementRoutes: FastifyPluginAsync<{ engine: Engine; access?: Acc
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
-  app.post('/settlements/files', async (req) => {
+  app.post('/settlements/files', { schema: SETTLEMENT_SCHEMAS.upload }, async (req) => {
     const name = req.headers[FILENAME_HEADER];
     if (typeof name !== 'string' || name === '')
       throw new LlreconError('LLRECON_MISSING_FIELD', "X-Filename: the settlement file's name (JYMX_<oid_partner>_<date>.txt)", {
@@ -47,12 +48,12 @@ export const settlementRoutes: FastifyPluginAsync<{ engine: Engine; access?: Acc
     return settlementsOf(engine).importUpload(req.body as NodeJS.ReadableStream, name);
   });
 
-  app.get('/settlements', async () => {
+  app.get('/settlements', { schema: SETTLEMENT_SCHEMAS.days }, async () => {
     const s = settlementsOf(engine);
     return { days: await listSettlementDays({ ...s.deps }) };
   });
 
-  app.get<{ Params: { settle_date: string } }>('/settlements/:settle_date', async (req) => {
+  app.get<{ Params: { settle_date: string } }>('/settlements/:settle_date', { schema: SETTLEMENT_SCHEMAS.day }, async (req) => {
     const date = settleDateParam(req.params.settle_date);
     const s = settlementsOf(engine);
     return (await settlementDay({ ...s.deps }, date)) ?? emptyDay(date);
