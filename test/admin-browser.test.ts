@@ -1,14 +1,17 @@
 // The operators' pages in a real browser (Debian's headless Chromium, driven by playwright-core) against a real
 // llrecon on loopback: log in as a named operator (ADMIN_USERS_FILE), find an order, re-query it with a reason, see
 // that in its history under the operator's name, see the sessions, open the job dashboard (under its CSP, with no
-// request leaving this site), log out. Leaves a screenshot of the orders page in reports/orders-page.png.
+// request leaving this site), log out. Then the same pages in Simplified Chinese (a browser whose language is zh-CN),
+// and the language switch both ways. Leaves screenshots of the pages in both languages under reports/ (CI installs
+// a CJK font, so the Chinese ones show the characters). bull-board's own UI is not translated (out of scope).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
+import { englishIn, NOT_UI_SELECTOR } from './support/i18n-check.js';
 import { registerSecrets } from './support/log-capture.js';
 import { startStack, waitFor, type Stack } from './support/stack.js';
 
@@ -193,5 +196,108 @@ describe('the orders pages in a browser', () => {
     await page.waitForURL(/\/admin\/login$/);
     await page.goto(`${stack.url}/admin/orders`);
     await expect.poll(() => page.url()).toContain('/admin/login');
+  });
+});
+
+/** The page's visible text without code, data, LianLian's ret_msg and the language switch (as the browser lays it out). */
+async function uiText(p: Page): Promise<string> {
+  // a page-side expression (this project's TypeScript has no DOM types)
+  return p.evaluate<string>(
+    `(() => { const b = document.body.cloneNode(true); for (const el of b.querySelectorAll(${JSON.stringify(NOT_UI_SELECTOR)})) el.remove(); return b.innerText; })()`,
+  );
+}
+
+describe('the pages in Simplified Chinese', () => {
+  let zh: BrowserContext;
+  let zp: Page;
+  const shot = (name: string) => zp.screenshot({ path: new URL(name, REPORTS).pathname, fullPage: true });
+
+  beforeAll(async () => {
+    // a browser set to Chinese: navigator.language and Accept-Language are zh-CN
+    zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
+    zp = await zh.newPage();
+    zp.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${zp.url()}: ${m.text().slice(0, 80)}`);
+    });
+  });
+  afterAll(async () => {
+    await zh?.close();
+  });
+
+  it('logs in and shows the orders, an order, the callbacks and the sessions in Chinese, times in UTC+8', async () => {
+    await zp.goto(`${stack.url}/admin/orders`);
+    await zp.waitForURL(/\/admin\/login/);
+    expect(await zp.title()).toBe('登录 · llrecon');
+    expect(await zp.textContent('h1')).toBe('登录');
+    expect(await zp.getAttribute('html', 'lang')).toBe('zh-CN');
+    await shot('login-page-zh-CN.png');
+    await zp.fill('#token', 'not the token');
+    await zp.click('button[type=submit]');
+    expect(await zp.textContent('[role=alert]')).toContain('令牌无效');
+    await zp.fill('#token', meiToken);
+    await zp.click('button[type=submit]');
+    await zp.waitForURL(/\/admin\/orders$/);
+
+    expect(await zp.title()).toBe('订单 · llrecon');
+    expect(await zp.textContent('h1')).toBe('订单');
+    expect(await zp.textContent('header nav')).toMatch(/订单\s*回调\s*结算\s*任务\s*会话/);
+    // by now the horizon (4 s) has abandoned the earlier test's live orders too
+    expect(await zp.textContent('.callout.warn')).toMatch(/\d+ 笔订单需要人工处理/);
+    expect(await zp.locator('a.chip', { hasText: '已放弃' }).textContent()).toMatch(/已放弃\s*\d+/);
+    expect(await zp.textContent('table thead')).toContain('下单时间');
+    expect(englishIn(await uiText(zp))).toEqual([]);
+    await shot('orders-page-zh-CN.png');
+
+    await zp.locator('a.chip', { hasText: '已放弃' }).click();
+    await zp.waitForURL(/state=abandoned/);
+    await zp.locator('table tbody a.mono').first().click();
+    await zp.waitForURL(/\/admin\/orders\/PO/);
+    expect(await zp.textContent('h1')).toContain('已放弃');
+    expect(await zp.textContent('.card h2')).toBe('时间线');
+    // the times are LianLian's UTC+8 in both languages; LianLian's ret_msg is shown as it came (Chinese)
+    const time = zp.locator('table.timeline time').first();
+    const iso = (await time.getAttribute('datetime')) as string;
+    const shown = (await time.textContent()) as string;
+    expect(new Date(`${shown.replace(' ', 'T')}+08:00`).getTime()).toBe(Math.floor(new Date(iso).getTime() / 1000) * 1000);
+    expect(await zp.locator('table.timeline .ret-msg', { hasText: '预授权' }).count()).toBeGreaterThan(0);
+    expect(englishIn(await uiText(zp))).toEqual([]);
+    await shot('order-page-zh-CN.png');
+
+    await zp.click('header nav >> text=回调');
+    await zp.waitForURL(/\/admin\/callbacks$/);
+    expect(await zp.textContent('h1')).toBe('回调');
+    expect(await zp.locator('tr', { hasText: 'FORGED' }).textContent()).toContain('异步通知');
+    expect(englishIn(await uiText(zp))).toEqual([]);
+    await shot('callbacks-page-zh-CN.png');
+
+    await zp.click('header nav >> text=会话');
+    await zp.waitForURL(/\/admin\/sessions$/);
+    expect(await zp.textContent('h1')).toBe('会话');
+    expect(await zp.locator('table tbody tr', { hasText: 'mei.lin' }).first().textContent()).toContain('操作员');
+    expect(englishIn(await uiText(zp))).toEqual([]);
+    await shot('sessions-page-zh-CN.png');
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('switches to English and back with the link in the top bar, and the choice sticks', async () => {
+    await zp.goto(`${stack.url}/admin/orders?state=abandoned`);
+    await zp.click('header .lang a[hreflang=en]');
+    await zp.waitForURL(/lang=en/);
+    expect(zp.url()).toContain('state=abandoned');
+    expect(await zp.textContent('h1')).toBe('Orders');
+    expect(await zp.getAttribute('html', 'lang')).toBe('en');
+    // the cookie keeps English although the browser asks for Chinese
+    await zp.goto(`${stack.url}/admin/callbacks`);
+    expect(await zp.textContent('h1')).toBe('Callbacks');
+    await zp.click('header .lang a[hreflang=zh-CN]');
+    await zp.waitForURL(/lang=zh-CN/);
+    expect(await zp.textContent('h1')).toBe('回调');
+    await zp.goto(`${stack.url}/admin/orders`);
+    expect(await zp.textContent('h1')).toBe('订单');
+    // log out (a form with the CSRF token) in Chinese
+    await zp.click('header button:has-text("退出登录")');
+    await zp.waitForURL(/\/admin\/login$/);
+    expect(await zp.textContent('h1')).toBe('登录');
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -49,6 +49,8 @@ export interface OrderView {
 const muted = (t: string) => html`<span class="muted">${t}</span>`;
 const opt = (t: string | null) => (t === null ? muted('—') : t);
 const strong = (t: string) => html`<strong>${t}</strong>`;
+/** A person's name (data, as it was given: never translated). */
+const who = (t: string) => html`<strong class="data">${t}</strong>`;
 
 function describe(e: Entry, m: Messages): { label: string; what: Html } {
   const t = (n: string) => entryText(e, n);
@@ -57,7 +59,7 @@ function describe(e: Entry, m: Messages): { label: string; what: Html } {
     case 'tracked':
       return {
         label: kind,
-        what: html`${m.trackingStarted(t('actor') ? strong(t('actor') as string) : null)}${t('source') ? muted(` (${t('source')})`) : null}`,
+        what: html`${m.trackingStarted(t('actor') ? who(t('actor') as string) : null)}${t('source') ? html` <span class="muted data">(${t('source')})</span>` : null}`,
       };
     case 'change':
       return {
@@ -69,7 +71,7 @@ function describe(e: Entry, m: Messages): { label: string; what: Html } {
     case 'action':
       return {
         label: kind,
-        what: html`${m.actionBy(strong(t('action') ? label(m.actions, t('action') as string) : '?'), strong(t('actor') ?? '?'))}${
+        what: html`${m.actionBy(strong(t('action') ? label(m.actions, t('action') as string) : '?'), who(t('actor') ?? '?'))}${
           t('reason') ? html`: <span class="data">${t('reason')}</span>` : null
         }`,
       };
@@ -173,7 +175,7 @@ function requeryForm(v: OrderView): Html {
       ${f.errors.reason ? html`<div class="error">${reasonError(f, t)}</div>` : null}
     </div>
     <button class="primary" type="submit">${t.requeryNow}</button>
-    <p class="small muted">${t.requeryHelp(v.order.final, v.user ? strong(v.user.name) : null)}</p>
+    <p class="small muted">${t.requeryHelp(v.order.final, v.user ? who(v.user.name) : null)}</p>
   </form>`;
 }
 
