@@ -7,6 +7,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/http/app.js';
 import { importPrivateKey } from '../src/lianlian/keys.js';
@@ -159,6 +160,46 @@ describe('the OpenAPI document', () => {
     for (const asset of assets) expect((await fetch(`${base}${asset}`)).status, asset).toBe(200);
     const init = await (await fetch(`${base}/docs/static/swagger-initializer.js`)).text();
     expect(init).toContain('validatorUrl: null');
+  });
+
+  it('renders in Chromium with no console error and no request off llrecon, and "Try it out" answers with the token', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      const offsite: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('request', (r) => {
+        if (!r.url().startsWith(base) && !r.url().startsWith('data:')) offsite.push(r.url());
+      });
+      await page.goto(`${base}/docs`);
+      await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
+      expect(await page.locator('.opblock').count()).toBe(Object.values(doc.paths).flatMap((ops) => Object.keys(ops)).length);
+      // authorize with the bearer token, then call GET /orders from the page
+      await page
+        .getByRole('button', { name: /Authorize/ })
+        .first()
+        .click();
+      await page.locator('.modal-ux input').first().fill(stack.adminToken);
+      await page.locator('.modal-ux button.authorize').click();
+      await page.locator('.modal-ux button.close-modal').click();
+      const list = page.locator('#operations-orders-get_orders');
+      await list.locator('.opblock-summary').click();
+      await list.getByRole('button', { name: 'Try it out' }).click();
+      const answered = page.waitForResponse((r) => r.url().startsWith(`${base}/orders`));
+      await list.getByRole('button', { name: 'Execute' }).click();
+      expect((await answered).status()).toBe(200);
+      expect(problems).toEqual([]);
+      expect(offsite).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
