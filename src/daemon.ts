@@ -218,12 +218,13 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       `llrecon ${cfg.env === 'sandbox' ? 'SANDBOX (simulated LianLian; nothing real is queried)' : 'production'} — roles: ${[...cfg.roles].join(',')}`,
       `  merchant (oid_partner): ${oidPartner}`,
       `  querying:               ${queryUrl}`,
-      `  redis:                  ${embedded ? `${maskUrl(redisUrl)} (embedded, data in ${embeddedRedisDir(cfg.dataDir)}, password in ${redisPasswordFile(cfg.dataDir)})` : 'REDIS_URL'}`,
+      `  redis:                  ${embedded ? `${maskUrl(redisUrl)} (embedded, data in ${embeddedRedisDir(cfg.dataDir)}, password in ${redisPasswordFile(cfg.dataDir)})` : cfg.redisSentinels ? `the primary REDIS_SENTINEL_NAME through REDIS_SENTINELS` : 'REDIS_URL'}`,
     ];
     if (!cfg.roles.has('api')) lines.push(`  health and metrics:     ${url}/healthz ${url}/readyz ${url}/metrics`);
     else {
       lines.push(`  dashboard:              ${url}/admin/orders   (jobs: ${url}/admin/queues)`);
       lines.push(`  metrics:                ${url}/metrics`);
+      lines.push(`  API reference:          ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
       if (sandboxSettlement)
         lines.push(`  settlements:            ${url}/admin/settlements   (the simulator's files over ${sandboxSettlement.url})`);
       if (notifyUrl) lines.push(`  callbacks (public):     ${notifyUrl}/notify/lianlian   (this listener serves nothing else)`);
