@@ -75,11 +75,6 @@ export function localeOf(req: FastifyRequest): Locale {
   return { lang, t: CATALOGUES[lang], switchHref: (to) => switchHref(req, to) };
 }
 
-/** A locale without a request (English unless told), e.g. for a page rendered outside a route. */
-export function plainLocale(lang: Lang = 'en'): Locale {
-  return { lang, t: CATALOGUES[lang], switchHref: (to) => `/admin/orders?lang=${to}` };
-}
-
 /** Remember a `?lang=` choice in the browser's cookie (an onRequest hook of the admin plugin). */
 export function rememberLang(req: FastifyRequest, reply: FastifyReply): void {
   const lang = queryLang(req);
