@@ -222,7 +222,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     ];
     if (!cfg.roles.has('api')) lines.push(`  health and metrics:     ${url}/healthz ${url}/readyz ${url}/metrics`);
     else {
-      lines.push(`  dashboard:              ${url}/admin/orders   (jobs: ${url}/admin/queues)`);
+      lines.push(`  dashboard:              ${url}/admin/orders   (English / 中文: ?lang=zh-CN or the switch; jobs: ${url}/admin/queues)`);
       lines.push(`  metrics:                ${url}/metrics`);
       lines.push(`  API reference:          ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
       if (sandboxSettlement)
