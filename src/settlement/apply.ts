@@ -100,19 +100,22 @@ async function settleOnce(
     const order = rowOrderKey(row);
     const key = rowKey(row.oid_partner, row.no_order, row.transaction_status);
     read.hmget(ks.order(order.no_order), ...ORDER_FIELDS);
-    read.hget(keys.rows, key);
     return { order, key };
   });
+  // what is stored of the batch's rows: one HMGET of the rows hash (not one HGET per row)
+  read.hmget(keys.rows, ...ids.map((id) => id.key));
   const res = (await read.exec()) ?? [];
+  const [storedErr, storedValues] = res[rows.length] ?? [new Error('no reply')];
+  if (storedErr) throw storedErr;
   const write = redis.pipeline();
   const written: { row: DetailRow; result: SettlementResult }[] = [];
   const args: (string | number)[] = [keys.prefix, source.name];
   let commands = 0;
   const now = deps.now();
   for (const [i, row] of rows.entries()) {
-    const [e1, orderValues] = res[2 * i] ?? [new Error('no reply')];
-    const [e2, prevText] = res[2 * i + 1] ?? [new Error('no reply')];
-    if (e1 || e2) throw e1 ?? e2;
+    const [e1, orderValues] = res[i] ?? [new Error('no reply')];
+    if (e1) throw e1;
+    const prevText = (storedValues as (string | null)[])[i];
     const { order, key } = ids[i] as { order: { no_order: string }; key: string };
     const known = knownOrderOf(orderValues as (string | null)[], deps.oidPartner);
     const item = judgeRow(row, known, deps.preauthPayTypes);

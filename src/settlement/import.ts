@@ -48,6 +48,8 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Rows judged and written per round trip pair (default 500). */
   batchRows?: number;
+  /** Batches judged and written at once (default 2). */
+  inFlight?: number;
 }
 
 /** One pass over the bytes: their SHA-256, line count and whether they are all UTF-8 (encoding `auto`). */
@@ -149,7 +151,7 @@ export async function importSettlementFile(deps: SettlementDeps, path: string, o
           ),
       );
     }
-    while (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+    while (inFlight.length >= (options.inFlight ?? IN_FLIGHT)) await inFlight.shift();
     if (failure !== null) throw failure.error;
   };
   try {
