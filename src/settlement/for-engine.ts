@@ -7,16 +7,24 @@ import { settlementMetrics } from './metrics.js';
 import { SettlementService } from './service.js';
 
 /**
- * The confirming query of an order a settlement row shows settled while llrecon has it in another state. Recorded in
- * the order's history as an action of `settlement` (ActionMeta's `import` source).
+ * The confirming query of an order a settlement row shows settled while llrecon has it in another state, at routine
+ * urgency (its routine poll made due now). Recorded in the order's history as an action of `settlement` (ActionMeta's
+ * `import` source).
  */
 export function settlementConfirm(ctx: Pick<EngineContext, 'store' | 'queues' | 'now'>): (noOrder: string) => Promise<boolean> {
   return (noOrder) =>
-    requestConfirm(ctx, noOrder, 'requery', {
-      source: 'import',
-      actor: 'settlement',
-      reason: 'a settlement file shows it settled while llrecon has it in another state',
-    });
+    requestConfirm(
+      ctx,
+      noOrder,
+      'requery',
+      {
+        source: 'import',
+        actor: 'settlement',
+        reason: 'a settlement file shows it settled while llrecon has it in another state',
+      },
+      // a monthly file may ask thousands: they wait their turn among routine polls instead of going ahead of them
+      { urgency: 'routine' },
+    );
 }
 
 export function createSettlements(ctx: EngineContext): SettlementService {
