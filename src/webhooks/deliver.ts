@@ -1,5 +1,5 @@
 // One webhook delivery attempt, start to end: wait for the order's previous event to be settled
-// (order-gate.ts), POST the event, record the attempt, wake the order's next event. The worker
+// (order-gate.ts; settlement events, in no order's sequence, do not wait), POST the event, record the attempt, wake the order's next event. The worker
 // (workers/webhook-worker.ts) turns the outcome into BullMQ's terms:
 //   delivered  2xx: the job completes;
 //   gone       410, the endpoint asks for no more: the job fails for good (no retries);
@@ -12,7 +12,7 @@ import type { Queue } from 'bullmq';
 import type { Got } from 'got';
 import type { EngineContext } from '../engine-context.js';
 import type { WorkerTuning } from '../queues/queues.js';
-import { nextJobId, type WebhookJobData } from './delivery-job.js';
+import { isOrdered, nextJobId, type WebhookJobData } from './delivery-job.js';
 import { recordAttempt } from './delivery-log.js';
 import type { WebhookMetrics } from './metrics.js';
 import { orderGate, orderWaitMs } from './order-gate.js';
@@ -57,7 +57,7 @@ async function wakeSuccessor(queue: Queue<WebhookJobData>, d: WebhookJobData): P
 /** Makes one delivery attempt of `job`. */
 export async function deliverOnce(ctx: EngineContext, o: WebhookWorkerOptions, job: DeliveryJob): Promise<DeliveryOutcome> {
   const d = job.data;
-  if ((await orderGate(ctx, o.queue, WEBHOOK_GROUP, d)) === 'wait') {
+  if (isOrdered(d) && (await orderGate(ctx, o.queue, WEBHOOK_GROUP, d)) === 'wait') {
     return { kind: 'wait', delayMs: orderWaitMs(Date.now() - job.timestamp, o.orderWaitMs ?? 1000) };
   }
   const attempt = job.attemptsMade + 1;
@@ -66,7 +66,8 @@ export async function deliverOnce(ctx: EngineContext, o: WebhookWorkerOptions, j
   const r = await postEvent(o.http, { url: o.url, secret: o.secret }, { id: d.id, body: d.body }, at);
   o.metrics.deliveries.inc({ result: r.result });
   o.metrics.latency.observe({ result: r.result }, r.ms / 1000);
-  const settle = r.result !== 'failed' || last;
+  // an unordered event (settlement) has no order whose settled version it raises, nor a successor to wake
+  const settle = (r.result !== 'failed' || last) && isOrdered(d);
   await recordAttempt(
     ctx,
     d,

@@ -14,12 +14,23 @@ export interface WebhookJobData {
   id: string;
   /** The order (the event's subject). */
   no: string;
-  /** The order's version after the change: events of one order are delivered in this order. */
+  /**
+   * The order's version after the change: events of one order are delivered in this order. 0 for an event outside
+   * any order's sequence (`settlement.mismatch`, `settlement.processed`), delivered with no ordering gate.
+   */
   v: number;
   /** The event's stream id. */
   sid: string;
   /** The event JSON exactly as on the stream: the body sent and signed. */
   body: string;
+}
+
+/** Event ids of settlement events (src/settlement/events.ts): not an order's change, so no version and no gate. */
+const UNORDERED_PREFIX = 'settlement:';
+
+/** Whether the delivery of `d` waits for its order's previous event (false for settlement events). */
+export function isOrdered(d: Pick<WebhookJobData, 'v'>): boolean {
+  return d.v > 0;
 }
 
 /** `<oid_partner>:<no_order>` of an event id (its head, before the version). */
@@ -41,11 +52,13 @@ function versionOf(id: string): number {
  * out, so that the gate finds the order's previous and next change by number alone.
  */
 export function webhookJobId(event: string | Pick<WebhookJobData, 'id' | 'v'>, version?: number): string {
-  const d = typeof event === 'string' ? { id: event, v: versionOf(event) } : event;
+  const d = typeof event === 'string' ? { id: event, v: event.startsWith(UNORDERED_PREFIX) ? 0 : versionOf(event) } : event;
+  // an unordered event's job is named by its whole id (stable: the same verdict or file has the same id)
+  if (d.v === 0) return `w-${encodeOrderToken(d.id)}`;
   return `w-${encodeOrderToken(`${orderPart(d.id, d.v)}:${version ?? d.v}`)}`;
 }
 
-/** The job id of the delivery of the order's change before `d` (version − 1), or null for the first one. */
+/** The job id of the delivery of the order's change before `d` (version − 1), or null for the first one (or none). */
 export function previousJobId(d: Pick<WebhookJobData, 'id' | 'v'>): string | null {
   return d.v > 1 ? webhookJobId(d, d.v - 1) : null;
 }
@@ -67,6 +80,7 @@ export function deliveryOf(streamId: string, fields: readonly string[]): { name:
   }
   const { id, subject } = event ?? {};
   if (typeof id !== 'string' || typeof subject !== 'string') return null;
+  if (id.startsWith(UNORDERED_PREFIX)) return { name: type || 'event', data: { id, no: subject, v: 0, sid: streamId, body } };
   const version = versionOf(id);
   if (!Number.isSafeInteger(version) || version < 1) return null;
   return { name: type || 'event', data: { id, no: subject, v: version, sid: streamId, body } };

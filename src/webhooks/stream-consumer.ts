@@ -5,14 +5,15 @@
 //     and another consumer (or this process restarted) takes it over with XAUTOCLAIM once it has been idle
 //     claimIdleMs; queueing it again is then a no-op;
 //   - an event whose order is already settled at or past its version is not queued again (its job may have
-//     been removed since).
+//     been removed since); settlement events belong to no order's sequence and are always queued (their job id
+//     is their event id).
 // The group is created at `0`, so events emitted before the sink first started (and still within
 // EVENTS_RETENTION) are delivered too. Each start is a new consumer name; stopped consumers with nothing
 // pending are removed from the group.
 import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
 import type { EngineContext } from '../engine-context.js';
-import { deliveryOf, webhookJobId, type WebhookJobData } from './delivery-job.js';
+import { deliveryOf, isOrdered, webhookJobId, type WebhookJobData } from './delivery-job.js';
 import { settledVersions } from './delivery-log.js';
 
 /** The consumer group of the webhook sink on the event stream. */
@@ -73,7 +74,7 @@ export function startEventConsumer(
       ctx,
       deliveries.map((d) => d.data.no),
     );
-    const fresh = deliveries.filter((d, i) => d.data.v > (settled[i] ?? 0));
+    const fresh = deliveries.filter((d, i) => !isOrdered(d.data) || d.data.v > (settled[i] ?? 0));
     if (fresh.length > 0) await queue.addBulk(fresh.map((d) => ({ name: d.name, data: d.data, opts: { jobId: webhookJobId(d.data) } })));
     if (entries.length > 0) await redis.xack(ks.events, WEBHOOK_GROUP, ...entries.map((e) => e[0]));
   };
