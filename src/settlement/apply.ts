@@ -1,4 +1,4 @@
-// Judging settlement rows against llrecon's orders and writing the verdicts, a batch at a time: one pipeline reads
+// Judging settlement rows against llrecon's orders and writing the verdicts, a batch at a time: one script call reads
 // each row's order and what is stored of the row already, the pure verdicts decide (src/reconcile/settlement-match),
 // and one SETTLE_ROWS script call writes what is new or changed, each with its event. A row stored already
 // with the same file, generation, columns and verdict costs no write (a re-import resumed after a crash); a row
@@ -9,7 +9,7 @@ import { STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js
 import { isDiscrepancy, judgeRow, rowOrderKey, type KnownOrder, type SettlementResult } from '../reconcile/settlement-match.js';
 import { ACTION_FIELD } from '../store/action-keys.js';
 import { HASH_FIELD } from '../store/order-record.js';
-import { DROP_ROW, SETTLE_ROWS } from '../store/scripts/settlement.js';
+import { DROP_ROW, SETTLE_READ, SETTLE_ROWS } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
 import type { SettlementDeps } from './deps.js';
 import { mismatchEvent } from './events.js';
@@ -95,27 +95,25 @@ async function settleOnce(
   options: SettleOptions,
 ): Promise<DetailRow[]> {
   const { redis, ks, keys } = deps;
-  const read = redis.pipeline();
+  // each row's order and what is stored of the row, in one read-only script call (SETTLE_READ)
+  const readArgs: string[] = [String(ORDER_FIELDS.length), ...ORDER_FIELDS];
   const ids = rows.map((row) => {
     const order = rowOrderKey(row);
     const key = rowKey(row.oid_partner, row.no_order, row.transaction_status);
-    read.hmget(ks.order(order.no_order), ...ORDER_FIELDS);
+    readArgs.push(ks.order(order.no_order), key);
     return { order, key };
   });
-  // what is stored of the batch's rows: one HMGET of the rows hash (not one HGET per row)
-  read.hmget(keys.rows, ...ids.map((id) => id.key));
-  const res = (await read.exec()) ?? [];
-  const [storedErr, storedValues] = res[rows.length] ?? [new Error('no reply')];
-  if (storedErr) throw storedErr;
+  const res = (await callScript(redis, SETTLE_READ, [keys.rows], readArgs)) as (string | null)[][];
+  if (res.length !== rows.length) throw new Error(`settlement read: ${res.length} replies for ${rows.length} rows`);
   const write = redis.pipeline();
   const written: { row: DetailRow; result: SettlementResult }[] = [];
   const args: (string | number)[] = [keys.prefix, source.name];
   let commands = 0;
   const now = deps.now();
   for (const [i, row] of rows.entries()) {
-    const [e1, orderValues] = res[i] ?? [new Error('no reply')];
-    if (e1) throw e1;
-    const prevText = (storedValues as (string | null)[])[i];
+    const values = res[i] as (string | null)[];
+    const orderValues = values.slice(0, ORDER_FIELDS.length);
+    const prevText = values[ORDER_FIELDS.length];
     const { order, key } = ids[i] as { order: { no_order: string }; key: string };
     const known = knownOrderOf(orderValues as (string | null)[], deps.oidPartner);
     const item = judgeRow(row, known, deps.preauthPayTypes);

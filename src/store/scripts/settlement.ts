@@ -79,6 +79,32 @@ return out
 };
 
 /**
+ * What judging a batch of rows reads (read only): each row's order fields and what is stored of the row, in one call
+ * instead of one HMGET per row (the field names sent once, not once per row). The order keys given in ARGV are this
+ * deployment's (the same hash tag).
+ * KEYS: 1 rows hash. ARGV: 1 the number of order fields n, 2…n+1 the fields, then per row: its order key, its row key.
+ * Returns per row the n field values then the stored row (nil when absent).
+ */
+export const SETTLE_READ: RedisScript = {
+  name: 'llreconSettleRead',
+  numberOfKeys: 1,
+  lua: `
+local nf = tonumber(ARGV[1])
+local fields = {}
+for i = 1, nf do fields[i] = ARGV[1 + i] end
+local out = {}
+local j = 0
+for a = nf + 2, #ARGV, 2 do
+  local vals = redis.call('HMGET', ARGV[a], unpack(fields))
+  vals[nf + 1] = redis.call('HGET', KEYS[1], ARGV[a + 1])
+  j = j + 1
+  out[j] = vals
+end
+return out
+`,
+};
+
+/**
  * A row a corrected file no longer has: uncounted. KEYS: 1 rows hash, 2 pending zset.
  * ARGV: 1 row key, 2 the stored value read, 3 its result, 4 its day, 5 dayPrefix. Returns 1, or -1 when it moved.
  */
@@ -156,6 +182,7 @@ return 0
 
 export const SETTLEMENT_SCRIPTS: readonly RedisScript[] = [
   SETTLE_ROWS,
+  SETTLE_READ,
   DROP_ROW,
   SETTLE_MISSING,
   FINISH_FILE,
