@@ -9,7 +9,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +37,9 @@ export interface SettlementImportResult {
   rssPeakMb: number;
   rssAfterMb: number;
   seedSeconds: number;
+  /** The 1-minute load average when the import began and when it ended (the machine's other work). */
+  loadBefore: number;
+  loadAfter: number;
 }
 
 /** The orders writeMonthlyFile settles (order i: BENCH<i>, its paybill and amount), captured, pipelined. */
@@ -111,6 +114,7 @@ export async function benchSettlementImport(rows = 1_000_000, orders = 1_000_000
       while (!ready) await sleep(100);
       await sleep(3000); // settle after start-up
       const beforeFrom = Date.now() - 2000;
+      const loadBefore = loadavg()[0] ?? 0;
       await rename(path, join(watched, name));
       const fileKey = settlementKeys(keyspace(prefix)).file(name);
       let record: Record<string, string> = {};
@@ -119,6 +123,7 @@ export async function benchSettlementImport(rows = 1_000_000, orders = 1_000_000
         if (record.status === 'done') break;
         await sleep(250);
       }
+      const loadAfter = loadavg()[0] ?? 0;
       await sleep(1000);
       const startedAt = Number(record.started_at);
       const importedAt = Number(record.imported_at);
@@ -138,6 +143,8 @@ export async function benchSettlementImport(rows = 1_000_000, orders = 1_000_000
         rssPeakMb: Math.round(Math.max(...during) / MB),
         rssAfterMb: Math.round((after.at(-1) ?? 0) / MB),
         seedSeconds,
+        loadBefore,
+        loadAfter,
       };
     } finally {
       child.kill('SIGTERM');
@@ -157,13 +164,14 @@ export function settlementReport(r: SettlementImportResult): string {
   return [
     '# Settlement import',
     '',
-    `A monthly settlement file of ${r.rows.toLocaleString('en')} rows imported by a daemon (ROLES=query, SETTLEMENT_DIR watched) against ${r.orders.toLocaleString('en')} tracked orders seeded in Redis (${r.seedSeconds.toFixed(0)} s, pipelined), on ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}. Reproduce: \`node --import tsx bench/settlement-import.ts --write-results\`.`,
+    `A monthly settlement file of ${r.rows.toLocaleString('en')} rows imported by a daemon (ROLES=query, SETTLEMENT_DIR watched) against ${r.orders.toLocaleString('en')} tracked orders seeded in Redis (${r.seedSeconds.toFixed(0)} s, pipelined), on ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}. Reproduce: \`npm run bench:settlement\`.`,
     '',
     '| measure | result | target |',
     '|---|---|---|',
     `| import time (3 passes: digest and encoding, every line checked, judged and written) | ${r.seconds.toFixed(1)} s | |`,
     `| rows/s | ${r.rowsPerSecond.toLocaleString('en')} ${rateOk ? '✓' : '✗'} | ≥ 50,000 |`,
     `| daemon RSS before → peak while importing → after | ${r.rssBeforeMb} → ${r.rssPeakMb} → ${r.rssAfterMb} MB (+${r.rssPeakMb - r.rssBeforeMb} MB) ${memOk ? '✓' : '✗'} | within 50 MB of before |`,
+    `| load average (1 min) as the import began → ended | ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)} | |`,
     `| verdicts | ${Object.entries(r.counts)
       .filter(([, n]) => n > 0)
       .map(([k, n]) => `${k} ${n.toLocaleString('en')}`)
