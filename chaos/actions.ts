@@ -120,10 +120,15 @@ export function checkActions(
     if (n > 1) problems.push(`${order.no_order}: the ${kind} reached LianLian ${n} times`);
     else if (n === 0) problems.push(`${order.no_order}: the ${kind} never reached LianLian`);
     else once++;
-    const done = kind === 'capture' ? ['capturing', 'captured'] : ['voiding', 'voided'];
+    // the action's changes, up to the one that settles it (done or failed), say via capture/void; what the order's
+    // life does after a failed action (LianLian capturing again by itself, in the 'after a failed capture' paths) is
+    // no longer the action's doing
+    const moving = kind === 'capture' ? ['capturing', 'captured', 'capture_failed'] : ['voiding', 'voided', 'void_failed'];
+    const settles = kind === 'capture' ? ['captured', 'capture_failed'] : ['voided', 'void_failed'];
     for (const e of byOrder.get(order.no_order) ?? []) {
-      if (done.includes(e.data.state) && e.data.via !== kind)
-        problems.push(`${order.no_order}: ${e.data.state} via ${e.data.via}, not ${kind}`);
+      if (!moving.includes(e.data.state)) continue;
+      if (e.data.via !== kind) problems.push(`${order.no_order}: ${e.data.state} via ${e.data.via}, not ${kind}`);
+      if (settles.includes(e.data.state)) break;
     }
   }
   const name = 'every capture/void llrecon was asked for reached LianLian at most once (here: exactly once), changes via capture/void';

@@ -13,6 +13,10 @@ import { buildApp } from '../src/http/app.js';
 import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
 import { createLogger } from '../src/log.js';
 
+// how long each part of the start took (process start → modules loaded → engine created → started → ready): a
+// process SIGKILLed before it is ready does no work, so a slow start shows in the run as orders that do not move
+const loadedMs = Math.round(performance.now());
+
 const config = loadConfig(process.env, { cwd: process.env.CHAOS_DIR ?? process.cwd() });
 const logFile = process.env.CHAOS_LOG_FILE;
 const log = logFile
@@ -27,11 +31,20 @@ const engine = await createEngine({
   queryUrl: config.queryUrl as string,
   tuning: { lockDurationMs: Number(process.env.CHAOS_LOCK_MS ?? 2000) },
 });
+const createdMs = Math.round(performance.now());
 await engine.start();
+const startedMs = Math.round(performance.now());
 const app = config.roles.has('api') ? await buildApp(engine) : null;
 let url = '-';
 if (app) url = await app.listen({ host: config.httpHost, port: config.httpPort });
-log.info({ roles: [...config.roles], url }, 'chaos engine process ready');
+log.info(
+  {
+    roles: [...config.roles],
+    url,
+    startup_ms: { loaded: loadedMs, created: createdMs, started: startedMs, ready: Math.round(performance.now()) },
+  },
+  'chaos engine process ready',
+);
 process.stdout.write(`ready ${url}\n`);
 
 // The run holds our stdin open: when it goes away, even SIGKILLed, stdin ends, and we do not outlive it.

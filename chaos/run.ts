@@ -37,6 +37,8 @@ const FULL_RUN: ChaosOptions = {
   outageAtMs: 120_000,
   outageMs: 20_000,
   forgedCallbacks: 20,
+  // one in four orders whose life goes on from PR07 waits there for llrecon's own capture or void (chaos/actions.ts)
+  actionEvery: 4,
   settleMs: 300_000,
   quietMs: 3000,
   keyBits: 1024,

@@ -292,13 +292,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     };
 
     const killLoop = async (w: EngineProcess) => {
+      let ready: Promise<unknown> = Promise.resolve(); // the first incarnation was started before the loop
       for (;;) {
+        // a life counts from readiness (at most 30 s later): a process killed while it still loads its modules
+        // does no work, and on a loaded machine loading alone can take longer than a whole life
+        await Promise.race([ready, sleep(30_000)]);
         const life = uniform(opts.killEveryMs[0], opts.killEveryMs[1]);
         if (performance.now() + life >= chaosEnd) return;
         await sleep(life);
         await w.kill();
         await sleep(uniform(100, 600));
-        w.start().catch(() => undefined); // killed again before it was ready, or waiting for Redis: fine
+        ready = w.start().catch(() => undefined); // killed again before it was ready, or waiting for Redis: fine
       }
     };
 

@@ -29,3 +29,17 @@ it('fails an action sent twice, never sent, or a change not via the action', () 
   const viaPoll = new Map([[a, [{ data: { state: kind, via: 'poll' } }]]]) as never;
   expect(checkActions(marked, { [a]: 1, [b]: 1 }, viaPoll, { accepted: 2, refused: [] }).pass).toBe(false);
 });
+
+it("takes the action's changes up to the one that settles it: after a failed action the order's own life may go on via poll", () => {
+  const orders = makeOrders({ count: 16, answersPerStep: 3, notifyEvery: 0, tag: 'W', nowMs: Date.now() });
+  const [m] = markActionOrders(orders, 1).filter((x) => x.kind === 'capture');
+  if (m === undefined) throw new Error('no capture order among 16');
+  const no = m.order.no_order;
+  const ev = (state: string, via: string) => ({ data: { state, via } });
+  const failedThenPoll = new Map([
+    [no, [ev('capturing', 'capture'), ev('capture_failed', 'capture'), ev('capturing', 'poll'), ev('captured', 'poll')]],
+  ]);
+  expect(checkActions([m], { [no]: 1 }, failedThenPoll as never, { accepted: 1, refused: [] }).pass).toBe(true);
+  const failedViaPoll = new Map([[no, [ev('capturing', 'capture'), ev('capture_failed', 'poll')]]]);
+  expect(checkActions([m], { [no]: 1 }, failedViaPoll as never, { accepted: 1, refused: [] }).pass).toBe(false);
+});
