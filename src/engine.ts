@@ -199,7 +199,12 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
 
   const sweep = () => ensurePollJobs(ctx);
   const retention = (claimMs?: number) =>
-    sweepRetention(ctx, { retentionMs: config.ordersRetentionMs, now: ctx.now(), queues: allQueues, ...(claimMs === undefined ? {} : { claimMs }) });
+    sweepRetention(ctx, {
+      retentionMs: config.ordersRetentionMs,
+      now: ctx.now(),
+      queues: allQueues,
+      ...(claimMs === undefined ? {} : { claimMs }),
+    });
   const settlements = createSettlements(ctx);
   const actions = createEngineActions(ctx, {
     queryUrl: opts.queryUrl,
@@ -263,7 +268,14 @@ export async function createEngine(opts: EngineOptions): Promise<RunningEngine> 
       timers.push(setInterval(() => void probeWrites().catch(() => undefined), WRITE_PROBE_EVERY_MS));
       if (roles.has('api') || roles.has('query')) {
         // consumer groups falling behind toward the trim point: gauges, and a warning before they lose events
-        const groups = groupLagWatch({ redis, stream: ks.events, retentionMs: config.eventsRetentionMs, registry: metrics.registry, log, now: ctx.now });
+        const groups = groupLagWatch({
+          redis,
+          stream: ks.events,
+          retentionMs: config.eventsRetentionMs,
+          registry: metrics.registry,
+          log,
+          now: ctx.now,
+        });
         const checkGroups = () => groups().catch((err: Error) => log.error({ err: err.message }, 'event consumer group check failed'));
         void checkGroups();
         timers.push(setInterval(() => void checkGroups(), TRIM_EVERY_MS));
