@@ -150,7 +150,8 @@ async function settleOnce(
     args.push(
       key,
       typeof prevText === 'string' ? prevText : '',
-      encodeRow(stored),
+      // the file name is every value's head: sent once per batch (ARGV 2), not once per row
+      encodeRow(stored).slice(source.name.length + 1),
       item.result,
       row.settle_date,
       isDiscrepancy(item.result) ? JSON.stringify(item) : '',
@@ -159,7 +160,7 @@ async function settleOnce(
       prev?.result ?? '',
       prev?.settle_date ?? '',
       row.transaction_status === STATUS_SUCCESS ? orderKey(row.oid_partner, order.no_order) : '',
-      ks.history(order.no_order),
+      refundNote === '' ? '' : ks.history(order.no_order),
       refundNote,
       pending ? now : prev?.result === 'not_captured' ? 'rm' : '',
     );

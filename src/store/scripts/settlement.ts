@@ -14,9 +14,10 @@ export const SETTLE_ROWS_STRIDE = 14;
  * once per batch. The history keys given in ARGV are orders' keys of this deployment (the same hash tag).
  * KEYS: 1 rows hash, 2 event stream, 3 dates zset, 4 missing hash, 5 pending zset.
  * ARGV: 1 dayPrefix, 2 the file's name, then per row SETTLE_ROWS_STRIDE values: row key, the stored value read
- *       ('' none), the new value, its result, its day, the item (JSON, '' none), event type ('' none), event (JSON),
- *       the stored result replaced ('' none), its day, the order key it settles ('' none), the order's history key,
- *       a history entry ('' none), pending: a score, 'rm' (no longer pending) or '' (never was).
+ *       ('' none), the new value without its head `<file name>|` (added here: sent once per batch, not per row), its
+ *       result, its day, the item (JSON, '' none), event type ('' none), event (JSON), the stored result replaced
+ *       ('' none), its day, the order key it settles ('' none), the order's history key ('' when no entry), a history
+ *       entry ('' none), pending: a score, 'rm' (no longer pending) or '' (never was).
  * Returns one reply per row: 1 written, -1 moved since read (nothing written for that row: read again and retry).
  */
 export const SETTLE_ROWS: RedisScript = {
@@ -44,7 +45,7 @@ for r = 0, n - 1 do
       add(ARGV[b + 10], ARGV[b + 9], -1)
       redis.call('HDEL', p .. 'day:' .. ARGV[b + 10], key)
     end
-    redis.call('HSET', KEYS[1], key, ARGV[b + 3])
+    redis.call('HSET', KEYS[1], key, ARGV[2] .. '|' .. ARGV[b + 3])
     local day = ARGV[b + 5]
     add(day, ARGV[b + 4], 1)
     days[day] = true
