@@ -18,6 +18,7 @@ const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/;
 const TRICKY_ACTOR = 'Mei, "ops"\nteam';
 const dir = mkdtempSync(join(tmpdir(), 'llr-export-'));
 let stack: Stack;
+let plantedEventId: string | null = null;
 let env: Record<string, string>;
 const dt = formatLianLianTime(Date.now());
 const run = Date.now().toString(36);
@@ -97,7 +98,7 @@ beforeAll(async () => {
     ks.history(NEVER),
     JSON.stringify({ at: Date.now(), kind: 'action', action: 'note', card_no: '6222020200112233445', token: 'tok' }),
   );
-  await redis.xadd(
+  plantedEventId = await redis.xadd(
     ks.events,
     '*',
     'type',
@@ -108,6 +109,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // the planted entry is no event llrecon wrote: the suite-wide check of every emitted event (test/after) must not see it
+  if (plantedEventId) await stack.engine.ctx.redis.xdel(stack.engine.ctx.ks.events, plantedEventId);
   await stack?.close();
 });
 
