@@ -34,7 +34,7 @@ import {
   type StoredOrder,
 } from './checks.js';
 import { CHAOS_FAULT_KINDS, failuresSeen } from './faults.js';
-import { actionRequests, checkActions, driveActions, markActionOrders } from './actions.js';
+import { actionRequests, actionsLostInACrash, checkActions, driveActions, markActionOrders } from './actions.js';
 import { makeOrders, type ChaosOrder } from './orders.js';
 import { EngineProcess, type UnexpectedExit } from './processes.js';
 import { GrantWatch, readEvents } from './redis-reads.js';
@@ -405,6 +405,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     );
     const eventsAfterOutage = events.filter((e) => Date.parse(e.time) > down.outageEndedAt).length;
 
+    const requests = await actionRequests(sim.url);
+    const lostInACrash = await actionsLostInACrash(probe, ks, actionOrders, requests);
     const checks: ChaosCheck[] = [
       checkFinalStates(orders, stored),
       checkSequences(orders, eventsByOrder(events), id.oidPartner),
@@ -413,7 +415,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       checkRateCap(times, opts.queryRatePerSec, opts.observationSlackMs),
       checkGrantsAtRedis(grantTimes, times, opts.queryRatePerSec, performance.timeOrigin + t0),
       checkUniqueIds(events),
-      checkActions(actionOrders, await actionRequests(sim.url), eventsByOrder(events), driven),
+      checkActions(actionOrders, requests, eventsByOrder(events), driven, lostInACrash),
       checkCallbacks(callbacksAccepted, rejected, forged, refusedAtDoor),
       checkLogsClean(readLogs(opts.logDir, files), secrets, [CHAOS_CARD_NO]),
       {
