@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { cliProcess, runCli } from './support/cli.js';
-import { startStack, waitFor, type Stack } from './support/stack.js';
+import { startStack, waitFor, type Stack, cliEnv } from './support/stack.js';
 
 let stack: Stack;
 let env: Record<string, string>;
@@ -15,13 +15,7 @@ const dt = formatLianLianTime(Date.now());
 
 beforeAll(async () => {
   stack = await startStack({ env: { POLL_SCHEDULE: '50ms' } });
-  env = {
-    REDIS_URL: stack.config.redisUrl as string,
-    REDIS_PREFIX: stack.prefix,
-    LIANLIAN_OID_PARTNER: stack.oidPartner,
-    DATA_DIR: dir,
-    LOG_LEVEL: 'silent',
-  };
+  env = cliEnv(stack, dir);
 });
 afterAll(async () => {
   await probe?.quit();

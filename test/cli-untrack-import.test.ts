@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_LINES_LISTED, detectFormat } from '../src/cli/order-file.js';
 import { formatLianLianTime } from '../src/lianlian/time.js';
 import { runCli } from './support/cli.js';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack, cliEnv } from './support/stack.js';
 
 let stack: Stack;
 let env: Record<string, string>;
@@ -18,13 +18,7 @@ const me = userInfo().username;
 
 beforeAll(async () => {
   stack = await startStack({ env: { ROLES: 'api' } });
-  env = {
-    REDIS_URL: stack.config.redisUrl as string,
-    REDIS_PREFIX: stack.prefix,
-    LIANLIAN_OID_PARTNER: stack.oidPartner,
-    DATA_DIR: dir,
-    LOG_LEVEL: 'silent',
-  };
+  env = cliEnv(stack, dir);
 });
 afterAll(async () => {
   await stack?.close();

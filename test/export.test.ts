@@ -12,7 +12,7 @@ import { SECRET_FIELDS } from '../src/secret-fields.js';
 import { DATA_FORMAT } from '../src/store/data-format.js';
 import { exportOrders, type ExportedOrder } from '../src/store/export.js';
 import { runCli } from './support/cli.js';
-import { startStack, waitFor, type Stack } from './support/stack.js';
+import { startStack, waitFor, type Stack, cliEnv } from './support/stack.js';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/;
 const TRICKY_ACTOR = 'Mei, "ops"\nteam';
@@ -71,13 +71,7 @@ const exportCli = (args: string[]) => runCli(['export', ...args], env, '', 60_00
 
 beforeAll(async () => {
   stack = await startStack({ env: { POLL_SCHEDULE: '50ms' } });
-  env = {
-    REDIS_URL: stack.config.redisUrl as string,
-    REDIS_PREFIX: stack.prefix,
-    LIANLIAN_OID_PARTNER: stack.oidPartner,
-    DATA_DIR: dir,
-    LOG_LEVEL: 'silent',
-  };
+  env = cliEnv(stack, dir);
   const sim = stack.simulator;
   sim.addOrder({ oid_partner: stack.oidPartner, no_order: AUTH, dt_order: dt, money_order: '12.30', timeline: [{ code: 'PR07' }] });
   sim.addOrder({

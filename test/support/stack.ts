@@ -120,6 +120,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 }
 
 /** Poll `check` until it returns a truthy value or `ms` pass. */
+/** The environment a CLI child process needs to reach this stack's Redis and merchant (quiet logs, its own data dir). */
+export function cliEnv(stack: Stack, dataDir: string): Record<string, string> {
+  return {
+    REDIS_URL: stack.config.redisUrl as string,
+    REDIS_PREFIX: stack.prefix,
+    LIANLIAN_OID_PARTNER: stack.oidPartner,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  };
+}
+
 export async function waitFor<T>(check: () => Promise<T> | T, ms = 10_000, every = 25): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
