@@ -33,6 +33,8 @@ const FULL_RUN: ChaosOptions = {
   trackOverMs: 60_000,
   chaosMs: 240_000,
   killEveryMs: [4000, 12_000],
+  // under load a start took 4-16 s: lives counted from the start left the workers no time to work
+  lifeFromReadiness: true,
   redisRestartAtMs: 45_000,
   outageAtMs: 120_000,
   outageMs: 20_000,

@@ -79,6 +79,8 @@ export interface ChaosOptions {
   chaosMs: number;
   /** Each worker process is SIGKILLed after a uniformly random life of this many ms, then started again. */
   killEveryMs: readonly [number, number];
+  /** A life counts from the process's readiness (at most 30 s after its start), not from its start. */
+  lifeFromReadiness?: boolean;
   /** When (into the chaos phase) Redis is SIGKILLed and started again at once. */
   redisRestartAtMs: number;
   /** When (into the chaos phase) Redis is stopped (SIGTERM), and for how long it stays away. */
@@ -296,7 +298,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       for (;;) {
         // a life counts from readiness (at most 30 s later): a process killed while it still loads its modules
         // does no work, and on a loaded machine loading alone can take longer than a whole life
-        await Promise.race([ready, sleep(30_000)]);
+        if (opts.lifeFromReadiness) await Promise.race([ready, sleep(30_000)]);
         const life = uniform(opts.killEveryMs[0], opts.killEveryMs[1]);
         if (performance.now() + life >= chaosEnd) return;
         await sleep(life);
