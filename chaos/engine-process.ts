@@ -1,4 +1,4 @@
-// One llrecon process of the chaos suite: `node --import tsx chaos/engine-process.ts`, configured by the
+// One llrecon process of the chaos suite (chaos/child-entry.ts says how it is started), configured by the
 // environment like the daemon (LIANLIAN_*, REDIS_URL, REDIS_PREFIX, ROLES, QUERY_*, POLL_SCHEDULE, HTTP_*,
 // ADMIN_TOKEN, LOG_LEVEL), plus:
 //   CHAOS_LOCK_MS   BullMQ lock duration (short, so that the jobs of a SIGKILLed process come back quickly)

@@ -4,10 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CHILD_EXEC_ARGV, REPO_ROOT, childEntry } from './child-entry.js';
 
-const ENTRY = fileURLToPath(new URL('./engine-process.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = childEntry('engine-process');
 
 /** An exit of an engine process that the run did not ask for. */
 export interface UnexpectedExit {
@@ -68,7 +67,7 @@ export class EngineProcess {
     this.startedAt.push(Date.now());
     const base = join(this.logDir, `${this.name}-${n}`);
     const stderrFd = openSync(`${base}.stderr`, 'w');
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+    const child = spawn(process.execPath, [...CHILD_EXEC_ARGV, ENTRY], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env, CHAOS_LOG_FILE: `${base}.log` },
       // stdin stays open while this process lives: the child exits when it closes (see engine-process.ts)

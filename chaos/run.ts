@@ -1,17 +1,16 @@
-// `npm run chaos` (node --import tsx chaos/run.ts): the full chaos scenario — 3000 orders (~70,000 queries), 20 %
+// `npm run chaos` (builds, then node dist/chaos/run.js): the full chaos scenario — 3000 orders (~70,000 queries), 20 %
 // faults, worker processes SIGKILLed every few seconds for four minutes, a Redis crash and a 20 s Redis outage —
 // sized to finish within 10 minutes on a 2-core machine. Prints progress and the report, writes the report into
 // bench/RESULTS.md (its chaos block), and exits 1 when a check fails (2 when the run itself broke). Logs: reports/chaos-logs/.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
-import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { RESULTS_FILE, writeResults } from '../bench/results-file.js';
+import { REPO_ROOT } from './child-entry.js';
 import { formatReport } from './report.js';
 import { runChaos, type ChaosOptions } from './scenario.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const logDir = fileURLToPath(new URL(`../reports/chaos-logs/run-${Date.now()}`, import.meta.url));
+const logDir = join(REPO_ROOT, 'reports', 'chaos-logs', `run-${Date.now()}`);
 
 // The full run's size and pace (see ChaosOptions).
 const FULL_RUN: ChaosOptions = {
@@ -55,7 +54,7 @@ const context = [
 
 try {
   const report = await runChaos(FULL_RUN);
-  const text = formatReport(report, FULL_RUN, context, relative(repoRoot, report.logDir));
+  const text = formatReport(report, FULL_RUN, context, relative(REPO_ROOT, report.logDir));
   process.stdout.write(`\n${text}`);
   writeResults('chaos', text);
   process.stdout.write(`\n(report written to ${relative(process.cwd(), RESULTS_FILE)})\n`);

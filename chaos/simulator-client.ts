@@ -1,12 +1,11 @@
 // The run's side of chaos/simulator-process.ts: fork it, tell it orders, read what it saw, stop it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { CHILD_EXEC_ARGV, REPO_ROOT, childEntry } from './child-entry.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
 import type { SimulatorCommand, SimulatorReply } from './simulator-process.js';
 
-const ENTRY = fileURLToPath(new URL('./simulator-process.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = childEntry('simulator-process');
 
 /** What the simulator process is started with. */
 export interface SimulatorSettings {
@@ -32,7 +31,7 @@ export class SimulatorProcess {
   static async start(s: SimulatorSettings): Promise<SimulatorProcess> {
     const child = fork(ENTRY, [], {
       cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...CHILD_EXEC_ARGV],
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
