@@ -199,7 +199,9 @@ async function main(): Promise<void> {
       for (const orders of memoryOrders) {
         await probe.flushall();
         progress(`Redis memory of ${int(orders)} tracked orders`);
+        const t0 = Date.now();
         rows.push(await measureRedisPerOrder({ keys, redisUrl: redis.url, dataDir, orders }));
+        progress(`${int(orders)} orders tracked and measured in ${Math.round((Date.now() - t0) / 1000)} s`);
       }
       sections.push(memorySection(rows));
     }
