@@ -15,7 +15,8 @@ import { addToTotals, emptyTotals, type SettlementResult, type SettlementTotals 
 import { FINISH_FILE } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
 import { readSettlementFile } from './read-file.js';
-import { dropStaleRows, emptyTally, settleRows } from './apply.js';
+import { dropStaleRows, emptyTally } from './apply.js';
+import { settleImportBatch } from './import-batch.js';
 import type { SettlementDeps } from './deps.js';
 import { processedEvent } from './events.js';
 import { sweepMissing } from './missing.js';
@@ -109,7 +110,7 @@ export async function importSettlementFile(deps: SettlementDeps, path: string, o
     };
   }
   // refused whole means nothing written: every line is read (and checked) before the first row is
-  for await (const batch of readSettlementFile(path, { encoding, name })) if (batch.done) break;
+  for await (const batch of readSettlementFile(path, { encoding, name, checkOnly: true })) if (batch.done) break;
   const resuming = stored.status === 'importing' && stored.sha256 === pass.sha256;
   const gen = resuming ? Number(stored.gen) : Number(stored.gen ?? 0) + 1;
   const status: ImportStatus = resuming ? 'resumed' : stored.gen === undefined ? 'imported' : 'replaced';
@@ -143,7 +144,7 @@ export async function importSettlementFile(deps: SettlementDeps, path: string, o
       const batch = pending;
       pending = [];
       inFlight.push(
-        settleRows(deps, source, batch, tally)
+        settleImportBatch(deps, source, batch, tally)
           .then(() => redis.hset(fileKey, 'progress', String(lines)))
           .then(
             () => undefined,

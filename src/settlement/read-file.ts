@@ -24,6 +24,8 @@ export interface ReadSettlementOptions {
   encoding?: EncodingSetting;
   /** The file's name when it is not the path's last part (an upload's `X-Filename`). */
   name?: string;
+  /** Only check every line, giving no detail rows (SettlementReaderOptions.checkOnly). */
+  checkOnly?: boolean;
 }
 
 /** Rows read from one chunk of the file; the last batch (`done`) is always given, even when empty. */
@@ -47,7 +49,10 @@ export async function* readSettlementFile(path: string, options: ReadSettlementO
   const file = parseSettlementFileName(options.name ?? basename(path));
   const setting = options.encoding ?? 'auto';
   const encoding = setting === 'auto' ? await detectFileEncoding(path) : setting;
-  yield* drive(new SettlementReader({ file, encoding }), createReadStream(path, { highWaterMark: CHUNK_BYTES }));
+  yield* drive(
+    new SettlementReader({ file, encoding, checkOnly: options.checkOnly }),
+    createReadStream(path, { highWaterMark: CHUNK_BYTES }),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
 // and the same row in another file apart. One `|`-joined string: no field of a row can hold a `|` (the files' own
 // separator), and a million rows must stay small in Redis.
 import { hash } from 'node:crypto';
-import { DETAIL_FIELDS, type DetailRow } from '../lianlian/settlement/fields.js';
+import { DETAIL_FIELDS, STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js';
 import { SETTLEMENT_RESULTS, type SettlementItem, type SettlementResult } from '../reconcile/settlement-match.js';
 
 export interface StoredRow {
@@ -74,8 +74,16 @@ export function verdictDigest(item: SettlementItem): string {
   const l = item.llrecon;
   const s = item.lianlian;
   return short(
-    [item.result, l?.state ?? '', l?.money_order ?? '', s?.oid_paybill ?? '', s?.money_order ?? '', s?.transaction_status ?? ''].join('|'),
+    `${item.result}|${l?.state ?? ''}|${l?.money_order ?? ''}|${s?.oid_paybill ?? ''}|${s?.money_order ?? ''}|${s?.transaction_status ?? ''}`,
   );
+}
+
+/**
+ * verdictDigest of a successful row `matched` against a captured order whose expected amount is written as the
+ * row's `money_order` (what SETTLE_MATCHED settles), without building the verdict.
+ */
+export function matchedDigest(money: string, paybill: string): string {
+  return short(`matched|captured|${money}|${paybill}|${money}|${STATUS_SUCCESS}`);
 }
 
 /** The row again, as judgeRow reads it, from what is stored (for judging it again). */

@@ -3,6 +3,7 @@
 // as a file's first non-blank line; blank lines are skipped; spaces around the `|` are allowed.
 import { DateTime } from 'luxon';
 import { LIANLIAN_ZONE } from '../time.js';
+import { fieldBounds, scanDetailLine } from './fast-line.js';
 import { SettlementFileError } from './file-error.js';
 import { DETAIL_FIELDS, HEADER_ALIASES, SUMMARY_FIELDS, type DetailField, type DetailRow, type SummaryRow } from './fields.js';
 
@@ -76,8 +77,55 @@ export class DetailLineParser {
   /** @param oidPartner the merchant the file's name says: a row of another merchant is refused. */
   constructor(private readonly oidPartner: string | null = null) {}
 
+  private readonly bounds = fieldBounds();
+  private readonly dayStart = (day: string): number | null => this.days.startOf(day);
+
   /** The row, or null for a blank line or the header. @throws SettlementFileError naming line and column. */
   parse(text: string, line: number): DetailRow | null {
+    // the header may only be the first line with content: from the second on, a data line takes the fast path
+    if (this.seenContent) {
+      const dtOrderMs = scanDetailLine(text, this.bounds, this.oidPartner, this.dayStart);
+      if (dtOrderMs !== -1) return this.rowAt(text, line, dtOrderMs);
+    }
+    return this.parseFully(text, line);
+  }
+
+  /** Checks a line as parse does, without building its row. @throws SettlementFileError naming line and column. */
+  check(text: string, line: number): void {
+    if (this.seenContent && scanDetailLine(text, this.bounds, this.oidPartner, this.dayStart) !== -1) return;
+    this.parseFully(text, line);
+  }
+
+  /** The row of a line scanDetailLine accepted (its fields' bounds in `this.bounds`). */
+  private rowAt(text: string, line: number, dtOrderMs: number): DetailRow {
+    const b = this.bounds;
+    const v = (f: number): string => text.slice(b[f * 2], b[f * 2 + 1]);
+    return {
+      line,
+      no_order: v(0),
+      oid_partner: v(1),
+      dt_order: v(2),
+      busi_partner: v(3),
+      oid_paybill: v(4),
+      settle_date: v(5),
+      currency_order: v(6),
+      money_order: v(7),
+      currenty_pay: v(8),
+      money_pay: v(9),
+      currency_settle: v(10),
+      money_settle: v(11),
+      exchange_rate: v(12),
+      transaction_status: v(13),
+      dt_update: v(14),
+      transaction_fee: v(15),
+      pay_product: v(16),
+      pay_type: v(17),
+      info_order: v(18),
+      dtOrderMs,
+    };
+  }
+
+  private parseFully(text: string, line: number): DetailRow | null {
     if (isBlank(text)) return null;
     const f = splitFields(text, DETAIL_FIELDS.length, DETAIL_FIELDS, line);
     const first = !this.seenContent;

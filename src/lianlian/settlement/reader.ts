@@ -14,6 +14,8 @@ export interface SettlementReaderOptions {
   encoding?: EncodingSetting;
   /** How many bytes `auto` holds at most while undecided (encoding.ts). */
   holdBytes?: number;
+  /** Only check every line (refusing the file as reading it would), giving no detail rows: cheaper. */
+  checkOnly?: boolean;
 }
 
 /** Rows read so far and not yet taken. */
@@ -29,12 +31,14 @@ export class SettlementReader {
   private readonly columns: readonly string[];
   private readonly detail: DetailLineParser | null;
   private readonly summary: SummaryLineParser | null;
+  private readonly checkOnly: boolean;
   private rows: SettlementRows = { details: [], summaries: [] };
   private rowCount = 0;
   private readonly onLine = (bytes: Buffer, line: number): void => this.decider.push(bytes, line, this.onDecided);
   private readonly onDecided = (bytes: Buffer, line: number, encoding: SettlementEncoding): void => {
     const text = decodeLine(bytes, encoding, line, this.columns);
     if (this.detail !== null) {
+      if (this.checkOnly) return this.detail.check(text, line);
       const row = this.detail.parse(text, line);
       if (row !== null) this.rows.details.push(row);
     } else {
@@ -45,6 +49,7 @@ export class SettlementReader {
 
   constructor(options: SettlementReaderOptions) {
     this.file = options.file;
+    this.checkOnly = options.checkOnly === true;
     this.decider = new LineEncodingDecider(options.encoding ?? 'auto', options.holdBytes);
     const isSummary = options.file.kind === 'summary';
     this.columns = isSummary ? SUMMARY_FIELDS : DETAIL_FIELDS;

@@ -80,6 +80,69 @@ return out
 };
 
 /**
+ * The common case of an import, judged where the orders are (one call per batch; per row one value sent and one code
+ * back, instead of each order's fields read out and each verdict sent back): a successful row whose order is
+ * captured, by this merchant, at the same payment and at an amount written the same as the row's is `matched` —
+ * written here (its verdict needs no event) when the row was not stored yet, left alone when stored already with
+ * exactly this value. Every other row (another verdict, an amount equal only as a number, a row stored by another
+ * file or differently) is left to Node's judging (SETTLE_READ, SETTLE_ROWS).
+ * KEYS: 1 rows hash, 2 dates zset, 3 missing hash.
+ * ARGV: 1 dayPrefix, 2 the file's name, 3 its generation, 4 what order keys start with, 5 the merchant, 6–10 the
+ *       order fields state, money_order, oid_paybill, captured amount, oid_partner; then one value per row:
+ *       `<no_order>|` then the stored value after its head `<file>|<gen>|` (row-value.ts: it begins with the row's
+ *       day, line, money_order and oid_paybill; its result is `matched`).
+ * Returns one code per row: 1 written, 0 stored already, -1 not this case (judge it in Node).
+ */
+export const SETTLE_MATCHED: RedisScript = {
+  name: 'llreconSettleMatched',
+  numberOfKeys: 3,
+  lua: `
+local p = ARGV[1]
+local head = ARGV[2] .. '|' .. ARGV[3] .. '|'
+local orderPrefix = ARGV[4]
+local oid = ARGV[5]
+local fS, fM, fPb, fCap, fOp = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+-- no order listed missing (the usual case): nothing to take off that list
+local anyMissing = redis.call('HLEN', KEYS[3]) > 0
+local counts = {}
+local out = {}
+for i = 11, #ARGV do
+  local a = ARGV[i]
+  local no, money, pb = string.match(a, '^([^|]+)|%d+|%d+|([^|]*)|([^|]*)|')
+  local code = -1
+  local v = redis.call('HMGET', orderPrefix .. no, fS, fM, fPb, fCap, fOp)
+  if v[1] == 'captured' and (not v[5] or v[5] == oid) and (not v[3] or pb == '' or pb == v[3]) and (v[4] or v[2]) == money then
+    local key = oid .. '|' .. no .. '|0'
+    local value = head .. string.sub(a, #no + 2)
+    if redis.call('HSETNX', KEYS[1], key, value) == 1 then
+      local day = string.sub(a, #no + 2, #no + 9)
+      counts[day] = (counts[day] or 0) + 1
+      if anyMissing then
+        local ok = oid .. '|' .. no
+        local md = redis.call('HGET', KEYS[3], ok)
+        if md then
+          redis.call('HDEL', KEYS[3], ok)
+          redis.call('HDEL', p .. 'day:' .. md, 'missing|' .. ok)
+          redis.call('HINCRBY', p .. 'counts:' .. md, 'missing', -1)
+        end
+      end
+      code = 1
+    elseif redis.call('HGET', KEYS[1], key) == value then
+      code = 0
+    end
+  end
+  out[#out + 1] = code
+end
+for day, n in pairs(counts) do
+  redis.call('HINCRBY', p .. 'counts:' .. day, 'matched', n)
+  redis.call('SADD', p .. 'dayfiles:' .. day, ARGV[2])
+  redis.call('ZADD', KEYS[2], tonumber(day), day)
+end
+return out
+`,
+};
+
+/**
  * What judging a batch of rows reads (read only): each row's order fields and what is stored of the row, in one call
  * instead of one HMGET per row (the field names sent once, not once per row). The order keys given in ARGV are this
  * deployment's (the same hash tag).
@@ -183,6 +246,7 @@ return 0
 
 export const SETTLEMENT_SCRIPTS: readonly RedisScript[] = [
   SETTLE_ROWS,
+  SETTLE_MATCHED,
   SETTLE_READ,
   DROP_ROW,
   SETTLE_MISSING,
