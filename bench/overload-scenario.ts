@@ -11,11 +11,13 @@
 // arrive and re-queries are asked, and after `settleSec` the window of `seconds` is measured.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Histogram } from 'prom-client';
 import type { RunningEngine } from '../src/engine.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
 import type { Step } from '../src/sandbox/timeline.js';
 import { batches, benchOrders, createBenchEngine, waitUntil, type KeySet } from './harness.js';
-import { overloadFigures, type OrderTrace, type OverloadFigures } from './overload-stats.js';
+import { POLL_LAG_METRIC } from '../workers/poll-worker.js';
+import { answeredLagMean, overloadFigures, type OrderTrace, type OverloadFigures } from './overload-stats.js';
 import { startOverloadSimulator } from './overload-simulator.js';
 
 /**
@@ -57,6 +59,17 @@ export interface ScenarioResult {
   newOrders: number;
   requeries: number;
   warmupSeconds: number;
+  /** The mean routine poll lag since the measured engine started: its llrecon_poll_lag_seconds, and this replay's. */
+  lagCheck: { metric: { n: number; meanMs: number }; replay: { n: number; meanMs: number } };
+}
+
+/** llrecon_poll_lag_seconds of `engine` as a count and a mean (ms). */
+async function lagMetric(engine: RunningEngine): Promise<{ n: number; meanMs: number }> {
+  const metric = engine.metrics.registry.getSingleMetric(POLL_LAG_METRIC) as Histogram | undefined;
+  const values = metric ? (await metric.get()).values : [];
+  const total = (suffix: string) => values.filter((v) => v.metricName === `${POLL_LAG_METRIC}${suffix}`).reduce((a, v) => a + v.value, 0);
+  const n = total('_count');
+  return { n, meanMs: n === 0 ? NaN : (total('_sum') * 1000) / n };
 }
 
 const META = { source: 'embed', actor: 'bench' } as const;
@@ -144,6 +157,7 @@ export async function runScenario(
       ...modeEnv,
     });
     let waitingAtEnd = 0;
+    let metric = { n: 0, meanMs: NaN };
     let newOrders = 0;
     let requeries = 0;
     const t0 = Date.now();
@@ -168,12 +182,14 @@ export async function runScenario(
         await sleep(TICK_MS);
       }
       waitingAtEnd = await engine.ctx.queues.poll.getWaitingCount();
+      metric = await lagMetric(engine);
     } finally {
       await engine.close();
     }
     for (const [no, at, retCode] of await sim.queries()) traces.get(no)?.answers.push({ at, retCode });
     const schedule = engine.ctx.config.pollSchedule ?? [];
     const newTraces = arriving.flatMap((a) => traces.get(a.track.no_order) ?? []);
+    const replay = answeredLagMean([...traces.values()], schedule, { from: t0, to: window.to });
     return {
       mode: o.mode,
       figures: overloadFigures([...traces.values()], newTraces, schedule, window),
@@ -181,6 +197,7 @@ export async function runScenario(
       newOrders,
       requeries,
       warmupSeconds,
+      lagCheck: { metric, replay },
     };
   } finally {
     await sim.stop();

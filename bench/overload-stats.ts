@@ -208,3 +208,19 @@ export function overloadFigures(
     worst,
   };
 }
+
+/**
+ * The mean lag (ms) of the routine polls answered in `w`, every class together: the same thing the engine's own
+ * llrecon_poll_lag_seconds sums and counts, for checking this replay against it.
+ */
+export function answeredLagMean(traces: readonly OrderTrace[], schedule: readonly number[], w: Window): { n: number; meanMs: number } {
+  let n = 0;
+  let sum = 0;
+  for (const o of traces)
+    for (const l of replayOrder(o, schedule, w).lags)
+      if (!l.waiting) {
+        n++;
+        sum += l.ms;
+      }
+  return { n, meanMs: n === 0 ? NaN : sum / n };
+}

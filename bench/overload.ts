@@ -149,6 +149,14 @@ function overloadSection(s: ScenarioSize, results: readonly ScenarioResult[]): s
     );
   }
   lines.push('', `(warm-up: ${results.map((r) => `${r.mode} ${r.warmupSeconds.toFixed(0)} s`).join(', ')})`);
+  lines.push(
+    'Check of the replay against the engine, every routine poll answered since the measured engine started (the metric',
+    "also counts the re-queried orders' routine polls, which the replay leaves out):",
+  );
+  for (const { mode, lagCheck: c } of results)
+    lines.push(
+      `- ${mode}: llrecon_poll_lag_seconds mean ${sec(c.metric.meanMs)} s over ${int(c.metric.n)} polls; replayed ${sec(c.replay.meanMs)} s over ${int(c.replay.n)}`,
+    );
   return lines;
 }
 

@@ -1,7 +1,15 @@
 // The overload benchmark's arithmetic (bench/overload-stats.ts): urgency classes, percentiles, and each poll's lag
 // rebuilt from an order's answers by POLL_SCHEDULE's rules (step 0 after tracking and after a change of state).
 import { describe, expect, it } from 'vitest';
-import { firstQueries, overloadFigures, quantile, replayOrder, routineClass, type OrderTrace } from '../bench/overload-stats.js';
+import {
+  answeredLagMean,
+  firstQueries,
+  overloadFigures,
+  quantile,
+  replayOrder,
+  routineClass,
+  type OrderTrace,
+} from '../bench/overload-stats.js';
 
 const SCHEDULE = [5_000, 30_000];
 const HOUR = 3_600_000;
@@ -99,6 +107,19 @@ describe('replaying an order against the schedule', () => {
       { ms: 250, answered: true },
       { ms: 10_000, answered: false },
     ]);
+  });
+});
+
+describe('the mean lag of answered polls (checked against llrecon_poll_lag_seconds)', () => {
+  it('averages every class, leaving out what is still waiting and re-queried orders', () => {
+    const answers = [
+      { at: 5_100, retCode: 'PR07' },
+      { at: 10_300, retCode: 'PR07' },
+      { at: 45_300, retCode: 'PR07' },
+    ];
+    const orders = [trace({ answers }), trace({ no: 'C', confirmTarget: true, requeries: [1_000], answers })];
+    expect(answeredLagMean(orders, SCHEDULE, { from: 0, to: 100_000 })).toEqual({ n: 3, meanMs: (100 + 200 + 5_000) / 3 });
+    expect(answeredLagMean([], SCHEDULE, { from: 0, to: 1 }).meanMs).toBeNaN();
   });
 });
 
