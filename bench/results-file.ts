@@ -24,8 +24,9 @@ const INTRO =
   'its own block). How to reproduce them: bench/README.md.';
 
 /** The blocks, in the order they appear in the file. */
-export type ResultsBlock = 'bench' | 'chaos' | 'flood' | 'settlement';
-const ORDER: readonly ResultsBlock[] = ['bench', 'chaos', 'flood', 'settlement'];
+export type ResultsBlock = 'bench' | 'comparison' | 'chaos' | 'flood' | 'settlement';
+// `comparison`: `npm run bench` before and after a change, three runs each (its table printed by bench/compare-runs.ts)
+const ORDER: readonly ResultsBlock[] = ['bench', 'comparison', 'chaos', 'flood', 'settlement'];
 
 const begin = (b: ResultsBlock): string => `<!-- ${b}:begin -->`;
 const end = (b: ResultsBlock): string => `<!-- ${b}:end -->`;
