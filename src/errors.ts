@@ -66,6 +66,7 @@ export const ERRORS = {
   LLRECON_WEBHOOK_DELIVERY: { kind: 'transport', status: 502, message: 'webhook endpoint did not accept the event' },
   LLRECON_ANSWER_MISMATCH: { kind: 'protocol', status: 502, message: 'answer is about another order or merchant' },
   LLRECON_INCOMPLETE_ANSWER: { kind: 'protocol', status: 502, message: 'answer lacks a field it must carry' },
+  LLRECON_SLOT_EXPIRED: { kind: 'transport', status: 503, message: 'rate-cap slot expired before the query could leave' },
 
   // state
   LLRECON_DUPLICATE_ORDER: { kind: 'state', status: 409, message: 'order already tracked' },

@@ -99,6 +99,18 @@ describe('PreauthQueryClient', () => {
     }
   });
 
+  it("a rate-cap slot's deadline: sent before it, the answer; past it, LLRECON_SLOT_EXPIRED and nothing leaves", async () => {
+    const no = order('PR07');
+    const request = client.sign({ no_order: no, dt_order: DT });
+    const before = sim.requestCount;
+    await expect(client.send(request, { sendBy: performance.now() - 1 })).rejects.toMatchObject({ code: 'LLRECON_SLOT_EXPIRED' });
+    expect(sim.requestCount).toBe(before);
+    expect(sim.queryCount(no)).toBe(0);
+    const a = await client.send(request, { sendBy: performance.now() + 10_000 });
+    expect(a.ret_code).toBe('PR07');
+    expect(sim.queryCount(no)).toBe(1);
+  });
+
   it('latency under the timeout: the answer', async () => {
     const no = order('PR12');
     sim.injectFault({ kind: 'latency', ms: TIMEOUT_MS / 4 }, { times: 1, no_order: no });

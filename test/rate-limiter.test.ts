@@ -107,6 +107,21 @@ describe('SlidingWindowLimiter', () => {
     expect(await c.zcard(ks.rateWaiters)).toBe(0);
   });
 
+  it('gives each slot a deadline within the margin after it was asked for (the request must leave by then)', async () => {
+    const limiter = new SlidingWindowLimiter(connect(), freshKs(), { limit: 2 });
+    const asked = performance.now();
+    const grant = await limiter.acquireGrant('routine');
+    expect(grant.waitedMs).toBe(0);
+    // the 100 ms margin: three quarters of it for the request to leave, the rest for the network
+    expect(grant.sendBy).toBeGreaterThan(asked);
+    expect(grant.sendBy).toBeLessThanOrEqual(performance.now() + 75);
+    await limiter.acquire('routine');
+    // the window is full: the third slot waits for the first to leave it
+    const third = await limiter.acquireGrant('routine');
+    expect(third.waitedMs).toBeGreaterThan(0);
+    expect(third.sendBy).toBeGreaterThan(asked + 1000);
+  });
+
   it('withdraws an aborted high waiter, so routine acquirers go on', async () => {
     const ks = freshKs();
     const c = connect();

@@ -2,7 +2,9 @@
 // (the queue owns retries), and bodies read as text so signatures are checked over the bytes received.
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got } from 'got';
+import { performance } from 'node:perf_hooks';
+import got, { RequestError, type Got } from 'got';
+import { isLlreconError, LlreconError } from '../errors.js';
 import type { PrivateKey, PublicKey } from '../lianlian/keys.js';
 import { httpStatusError, transportError } from './transport-errors.js';
 
@@ -44,15 +46,35 @@ export function closeHttpClient(client: Got): void {
  * POSTs a JSON object and returns the 2xx answer's body as text. Throws `LLRECON_TIMEOUT`,
  * `LLRECON_TRANSPORT` or `LLRECON_HTTP_STATUS`.
  */
-export async function postJson(client: Got, url: string, body: Record<string, string>, timeoutMs: number): Promise<string> {
+export async function postJson(
+  client: Got,
+  url: string,
+  body: Record<string, string>,
+  timeoutMs: number,
+  sendBy?: number,
+): Promise<string> {
   let res;
   try {
-    res = await client.post(url, { body: JSON.stringify(body), timeout: { request: timeoutMs }, responseType: 'text' });
+    res = await client.post(url, {
+      body: JSON.stringify(body),
+      timeout: { request: timeoutMs },
+      responseType: 'text',
+      // the last moment before the request is written: a rate-cap slot held too long is not used (rate-limiter.ts)
+      hooks: sendBy === undefined ? {} : { beforeRequest: [() => assertSlotFresh(sendBy)] },
+    });
   } catch (err) {
+    if (err instanceof RequestError && isLlreconError(err.cause, 'LLRECON_SLOT_EXPIRED')) throw err.cause;
     throw transportError(err, url, timeoutMs);
   }
   if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(res.statusCode, url);
   return res.body;
+}
+
+/** Throws `LLRECON_SLOT_EXPIRED` once `sendBy` (performance.now()) has passed: the request must not leave. */
+function assertSlotFresh(sendBy: number): void {
+  const late = performance.now() - sendBy;
+  if (late > 0)
+    throw new LlreconError('LLRECON_SLOT_EXPIRED', `the query's rate-cap slot expired ${late.toFixed(1)} ms before it could leave`);
 }
 
 /** What every client of a LianLian endpoint is given: where, as whom, and the key on each side. */
@@ -79,9 +101,9 @@ export abstract class EndpointClient<O extends EndpointClientOptions> {
     this.http = opts.http ?? createHttpClient({ timeoutMs: opts.timeoutMs });
   }
 
-  /** POSTs a signed request to the endpoint: the 2xx answer's body as text (see {@link postJson}). */
-  protected post(request: Record<string, string>): Promise<string> {
-    return postJson(this.http, this.opts.url, request, this.opts.timeoutMs);
+  /** POSTs a signed request to the endpoint (by `sendBy`, when given): the 2xx answer's body as text (see {@link postJson}). */
+  protected post(request: Record<string, string>, sendBy?: number): Promise<string> {
+    return postJson(this.http, this.opts.url, request, this.opts.timeoutMs, sendBy);
   }
 
   /** Releases the keep-alive connections (only those of a client it made itself). */

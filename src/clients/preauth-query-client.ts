@@ -50,8 +50,11 @@ export class PreauthQueryClient extends EndpointClient<PreauthQueryClientOptions
     );
   }
 
-  /** Sends a request made by {@link sign} and returns LianLian's verified answer. */
-  async send(request: SignedPreauthQuery): Promise<PreauthQueryAnswer> {
-    return readPreauthQueryAnswer(await this.post(request), this.opts.lianlianPublicKey);
+  /**
+   * Sends a request made by {@link sign} and returns LianLian's verified answer. With `sendBy` (performance.now(),
+   * a rate-cap slot's deadline) the request does not leave after it, and `LLRECON_SLOT_EXPIRED` is thrown instead.
+   */
+  async send(request: SignedPreauthQuery, opts: { sendBy?: number } = {}): Promise<PreauthQueryAnswer> {
+    return readPreauthQueryAnswer(await this.post(request, opts.sendBy), this.opts.lianlianPublicKey);
   }
 }

@@ -4,7 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineContext } from '../engine-context.js';
 import { MERCHANT_PAUSE_MS } from '../engine-context.js';
-import { LlreconError } from '../errors.js';
+import { isLlreconError, LlreconError } from '../errors.js';
+import type { PreauthQueryClient, SignedPreauthQuery } from '../clients/preauth-query-client.js';
 import type { PreauthQueryAnswer } from '../lianlian/preauth-query.js';
 import { bindAnswer, type PaybillNews } from '../reconcile/bind-answer.js';
 import { decide, type Decision, type QueryOutcome } from '../reconcile/decide.js';
@@ -26,6 +27,30 @@ export interface PollResult {
 const GONE: PollResult = { gone: true, final: true, nextDelay: null, state: null, changed: false };
 
 /**
+ * Takes a slot under the rate cap and sends the request within it; a slot that expired before the request could leave
+ * (the process was held up) is not used, and a new one is asked for. `sending` is called as each attempt goes.
+ */
+async function sendUnderCap(
+  ctx: EngineContext,
+  client: PreauthQueryClient,
+  request: SignedPreauthQuery,
+  priority: 'routine' | 'high',
+  sending: () => void,
+): Promise<PreauthQueryAnswer> {
+  for (;;) {
+    const grant = await ctx.limiter.acquireGrant(priority);
+    if (grant.waitedMs > 0) ctx.metrics.rateLimitWait.inc(grant.waitedMs / 1000);
+    sending();
+    try {
+      return await client.send(request, { sendBy: grant.sendBy });
+    } catch (err) {
+      if (!isLlreconError(err, 'LLRECON_SLOT_EXPIRED')) throw err;
+      ctx.log.debug({ err: err.message }, 'rate-cap slot expired before the query left; asking for another');
+    }
+  }
+}
+
+/**
  * Signs the query, waits for a slot under the rate cap, sends it at once, and reads the answer. A failure of our
  * own making (a field LianLian would refuse) or of the transport is an outcome, not an exception.
  */
@@ -45,10 +70,7 @@ async function queryLianLian(
       pay_type: order.pay_type,
       platform: order.platform,
     });
-    const waited = await ctx.limiter.acquire(priority);
-    if (waited > 0) ctx.metrics.rateLimitWait.inc(waited / 1000);
-    t0 = performance.now();
-    const answer = await client.send(request);
+    const answer = await sendUnderCap(ctx, client, request, priority, () => (t0 = performance.now()));
     const ms = performance.now() - t0;
     ctx.metrics.queryLatency.observe({ result: 'answer' }, ms / 1000);
     return { outcome: { kind: 'answer', ret_code: answer.ret_code, ret_msg: answer.ret_msg, money_order: answer.money_order }, answer, ms };

@@ -33,6 +33,18 @@ const YIELD_MS = 5;
 const SEND_MARGIN_MS = 100;
 /** A grant answered later than this after it was asked for is not used (the rest of the margin is for sending). */
 const GRANT_FRESH_MS = SEND_MARGIN_MS / 2;
+/**
+ * A granted query must leave within this long of asking (its request checks, just before it is written; see
+ * postJson's `sendBy`): a process held up between grant and send — descheduled, in a GC pause — would otherwise send
+ * late and bunch up with later grants. The last quarter of the margin is for the network.
+ */
+const SEND_BY_MS = (SEND_MARGIN_MS * 3) / 4;
+
+/** A slot under the cap: how long it took to get, and the moment (performance.now()) after which it may not be used. */
+export interface RateGrant {
+  waitedMs: number;
+  sendBy: number;
+}
 
 export class SlidingWindowLimiter {
   private readonly limit: number;
@@ -59,6 +71,14 @@ export class SlidingWindowLimiter {
    * @returns the ms spent waiting (0 when granted at once)
    */
   async acquire(priority: 'high' | 'routine', signal?: AbortSignal): Promise<number> {
+    return (await this.acquireGrant(priority, signal)).waitedMs;
+  }
+
+  /**
+   * {@link acquire}, with the deadline of the slot: the request must leave by `sendBy`, or not at all (the caller
+   * then asks for a new slot; the unused one stays counted, which only errs on the safe side).
+   */
+  async acquireGrant(priority: 'high' | 'routine', signal?: AbortSignal): Promise<RateGrant> {
     const t0 = performance.now();
     const member = randomUUID();
     try {
@@ -75,7 +95,7 @@ export class SlidingWindowLimiter {
         if (granted === 1) {
           // too stale to send inside the margin: ask again (the same member moves its entry to the new grant)
           if (performance.now() - asked > GRANT_FRESH_MS) continue;
-          return waited ? performance.now() - t0 : 0;
+          return { waitedMs: waited ? performance.now() - t0 : 0, sendBy: asked + SEND_BY_MS };
         }
         // a little jitter, so that waiters released by the same slot do not all retry at the same instant
         const ms = Math.max(Math.ceil(waitUs / 1000), YIELD_MS) + Math.random() * 2;
