@@ -42,8 +42,9 @@ export function formatReport(
       (f.rate.worst900msAt === null
         ? ''
         : `; the busiest 900 ms began at +${seconds(f.rate.worst900msAt)}${f.rate.workerStartBeforeWorstMs === null ? '' : `, ${f.rate.workerStartBeforeWorstMs} ms after a worker process was (re)started`}`),
+    `- how the rate was observed: the simulator (nice ${f.rate.observer.nice}) timestamps a query as its request comes in; its event loop ran at most ${f.rate.observer.maxMs} ms late (p99 ${f.rate.observer.p99Ms} ms); the grant watch (a process of its own) read the rate log at least every ${f.rate.grantWatchLongestGapMs} ms while Redis was up (a grant stays 1,100 ms)`,
     `- callbacks: ${f.callbacks.accepted} verified and confirmed by query, ${f.callbacks.rejected} rejected (${f.callbacks.forgedSent} forged sent)`,
-    `- every order final ${f.allFinalAfterMs === null ? 'NEVER' : `${seconds(f.allFinalAfterMs)} after the first POST /orders`}; whole run ${seconds(f.durationMs)}`,
+    `- every order settled (final, or authorized when its capture or void was lost with its worker) ${f.allFinalAfterMs === null ? 'NEVER' : `${seconds(f.allFinalAfterMs)} after the first POST /orders`}; whole run ${seconds(f.durationMs)}`,
     '',
     '## Checks',
     ...report.checks.map((c) => `- ${c.pass ? 'PASS' : 'FAIL'} — ${c.name}: ${c.detail}`),

@@ -5,7 +5,7 @@
 // once, and that the query cap held. `npm run chaos` runs it big (chaos/run.ts), the test suite small
 // (test/chaos.test.ts).
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,7 +37,9 @@ import { CHAOS_FAULT_KINDS, failuresSeen } from './faults.js';
 import { actionRequests, actionsLostInACrash, checkActions, driveActions, markActionOrders } from './actions.js';
 import { makeOrders, type ChaosOrder } from './orders.js';
 import { EngineProcess, type UnexpectedExit } from './processes.js';
-import { GrantWatch, readEvents } from './redis-reads.js';
+import { GrantWatch } from './grant-watch.js';
+import type { ObserverLoop } from './simulator-process.js';
+import { readEvents } from './redis-reads.js';
 import { RestartableRedis } from './redis.js';
 import { SimulatorProcess } from './simulator-client.js';
 
@@ -128,6 +130,10 @@ export interface ChaosFigures {
     max900ms: number;
     max1000ms: number;
     grantsMax1000ms: number;
+    /** The longest the grant watch went without reading the rate log while Redis was up (grants stay 1.1 s). */
+    grantWatchLongestGapMs: number;
+    /** How late the simulator's event loop ran (it timestamps the arrivals), and the priority it ran at. */
+    observer: ObserverLoop;
     meanPerSec: number;
     /** Where the busiest 900 ms window (as the simulator saw it) began, in ms since the run began. */
     worst900msAt: number | null;
@@ -236,7 +242,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     probe = new Redis(redis.url, { retryStrategy: () => 100, maxLoadingRetryTime: 100, maxRetriesPerRequest: null });
     probe.on('error', () => undefined);
     const store = new OrderStore(probe, ks, id.oidPartner);
-    grants = new GrantWatch(probe, ks.rateLog);
+    grants = await GrantWatch.start(redis.url, ks.rateLog);
     say(`${elapsed()} redis ${redis.url}, simulator ${sim.url}, api ${apiUrl}, 2 workers up`);
 
     const orders = makeOrders({
@@ -275,7 +281,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         for (const no of await trackBatch(apiUrl, id.adminToken, wave.slice(i, i + 1000), deadline)) accepted.add(no);
       }
     };
-    grants.start();
     const warmup = orders.slice(0, opts.warmupOrders);
     const rest = orders.slice(opts.warmupOrders);
     await trackWave(warmup);
@@ -373,23 +378,43 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     say(`${elapsed()} chaos over (${kills()} worker kills); waiting for every order to be final`);
 
     // ---- settling ----
+    // settled: every order final, but those whose capture or void was lost with its worker (they stay authorized)
     let allFinalAt: number | null = null;
+    let lostChecked = 0;
     while (Date.now() < deadline) {
-      if ((await finalCount()) >= orders.length) {
+      const final = await finalCount();
+      if (final >= orders.length) {
         allFinalAt = performance.now();
         break;
+      }
+      if (final >= orders.length - actionOrders.length && Date.now() - lostChecked > 5000) {
+        lostChecked = Date.now();
+        const lost = await actionsLostInACrash(probe, ks, actionOrders, await actionRequests(sim.url));
+        if (final + lost.size >= orders.length) {
+          allFinalAt = performance.now();
+          break;
+        }
       }
       await sleep(250);
     }
     await sleep(opts.quietMs);
     watching = false;
-    grants.stop();
     await progressDone;
-    say(`${elapsed()} ${allFinalAt === null ? 'NOT all orders final by the deadline' : 'every order final'}; checking`);
+    // llrecon's queries end here, so that what LianLian saw and what the cap granted cover the same span
+    await Promise.all(workers.map((w) => w.terminate(5000)));
+    const seen = await grants.stop();
+    grants = null;
+    say(`${elapsed()} ${allFinalAt === null ? 'NOT all orders final by the deadline' : 'every order settled'}; checking`);
 
     // ---- what llrecon wrote, and what LianLian saw ----
-    const times = await sim.arrivals();
-    const grantTimes = grants.times();
+    const { times, loop: observer } = await sim.arrivals();
+    const grantTimes = seen.times;
+    // both clocks' raw times, for whoever looks into a rate finding (seconds since the run began)
+    const since = (t: number) => Math.round((t - (performance.timeOrigin + t0)) * 10) / 10000;
+    writeFileSync(
+      join(opts.logDir, `${files}rate-times.json`),
+      JSON.stringify({ arrivals: times.map(since), grants: grantTimes.map(since) }),
+    );
     const events = await readEvents(probe, ks.events);
     const records = await store.getMany(orders.map((o) => o.no_order));
     const stored = new Map<string, StoredOrder>(records.map((r) => [r.no_order, { state: r.state, final: r.final, version: r.version }]));
@@ -463,6 +488,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         max900ms: worst.count,
         max1000ms: maxInWindow(times, 1000),
         grantsMax1000ms: maxInWindow(grantTimes, 1000),
+        grantWatchLongestGapMs: seen.longestGapMs,
+        observer,
         meanPerSec: Math.round((times.length / span) * 10) / 10,
         worst900msAt: worst.start === null ? null : Math.round(worst.start - (performance.timeOrigin + t0)),
         workerStartBeforeWorstMs:
@@ -475,7 +502,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     };
     return { figures, checks, passed: checks.every((c) => c.pass), logDir: opts.logDir, logFiles: `${files}*.log` };
   } finally {
-    grants?.stop();
+    grants?.kill();
     await Promise.all(processes.map((p) => p.kill()));
     await probe?.quit().catch(() => undefined);
     await simulator?.stop();

@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { CHILD_EXEC_ARGV, REPO_ROOT, childEntry } from './child-entry.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
-import type { SimulatorCommand, SimulatorReply } from './simulator-process.js';
+import type { ObserverLoop, SimulatorCommand, SimulatorReply } from './simulator-process.js';
 
 const ENTRY = childEntry('simulator-process');
 
@@ -61,9 +61,13 @@ export class SimulatorProcess {
     return (await this.ask({ type: 'stats' }, 'stats')).requests;
   }
 
-  /** When every pre-auth query arrived so far (epoch ms, sub-ms precision), oldest first. */
-  async arrivals(): Promise<number[]> {
-    return (await this.ask({ type: 'arrivals' }, 'arrivals')).times;
+  /**
+   * When every pre-auth query arrived so far (epoch ms, sub-ms precision), oldest first; and how late the
+   * simulator's event loop ran, which bounds how far off those times can be.
+   */
+  async arrivals(): Promise<{ times: number[]; loop: ObserverLoop }> {
+    const r = await this.ask({ type: 'arrivals' }, 'arrivals');
+    return { times: r.times, loop: r.loop };
   }
 
   /** Stops it (SIGKILL after 5 s). */

@@ -5,6 +5,8 @@
 //        CHAOS_SIM_OID_PARTNER   the merchant id
 //        CHAOS_SIM_FAULT_RATE, CHAOS_SIM_LATENCY_MS  the fault plan (chaos/faults.ts)
 //   IPC  see SimulatorCommand / SimulatorReply; `{ type: 'ready', url, queryUrl }` once listening.
+import { getPriority, setPriority } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
 import { LianLianSimulator } from '../src/sandbox/simulator.js';
@@ -19,7 +21,15 @@ export type SimulatorReply =
   | { type: 'ready'; url: string; queryUrl: string }
   | { type: 'added'; count: number }
   | { type: 'stats'; requests: number }
-  | { type: 'arrivals'; times: number[] };
+  | { type: 'arrivals'; times: number[]; loop: ObserverLoop };
+
+/** How late this process's event loop ran (it timestamps arrivals: a late loop makes them look bunched), and its priority. */
+export interface ObserverLoop {
+  maxMs: number;
+  p99Ms: number;
+  /** The nice value it runs at (-10 when it could raise its priority). */
+  nice: number;
+}
 
 function env(name: string): string {
   const v = process.env[name];
@@ -28,6 +38,21 @@ function env(name: string): string {
 }
 
 const reply = (r: SimulatorReply): void => void process.send?.(r);
+
+// LianLian is another machine: the run's load must not delay the moment this process sees a query arrive, or it
+// would see queries bunched that were sent apart. So it runs ahead of llrecon's processes when it may (root).
+try {
+  setPriority(-10);
+} catch {
+  // not permitted: it runs at the default priority, and the report says so
+}
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const observerLoop = (): ObserverLoop => ({
+  maxMs: Math.round(loopDelay.max / 1e6),
+  p99Ms: Math.round(loopDelay.percentile(99) / 1e6),
+  nice: getPriority(),
+});
 
 const simulator = new LianLianSimulator({
   lianlianPrivateKey: importPrivateKey(env('CHAOS_SIM_LIANLIAN_KEY'), 'CHAOS_SIM_LIANLIAN_KEY'),
@@ -66,7 +91,7 @@ process.on('message', (msg: SimulatorCommand) => {
       return reply({ type: 'stats', requests: simulator.requestCount });
     case 'arrivals':
       harvest();
-      return reply({ type: 'arrivals', times: arrivals });
+      return reply({ type: 'arrivals', times: arrivals, loop: observerLoop() });
     case 'stop':
       return stop();
   }

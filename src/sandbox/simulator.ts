@@ -288,16 +288,17 @@ export class LianLianSimulator {
     const api = path === QUERY_PATH ? answerPreauthQuery : path === VERIFY_PATH ? answerVerify : null;
     if (api === null && path !== GATEWAY_PATH) return send(res, 404, 'text/plain;charset=utf-8', 'not found');
     if (req.method !== 'POST') return send(res, 405, 'text/plain;charset=utf-8', 'method not allowed');
+    // a query's arrival is when its request came in, before its body is read (which takes turns of the event loop)
+    if (path === QUERY_PATH) {
+      this.arrivals.push(performance.timeOrigin + performance.now());
+      if (this.arrivals.length > 100_000) this.arrivals.splice(0, this.arrivals.length - 100_000);
+    }
     const raw = await readBody(req);
     if (raw === null) return send(res, 413, 'text/plain;charset=utf-8', 'body too large');
     if (api === null) {
       const form = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') ? raw : '';
       const page = answerGatewayForm(form, this.context(this.opts.lianlianPrivateKey));
       return send(res, page.status, 'text/html;charset=utf-8', page.html);
-    }
-    if (path === QUERY_PATH) {
-      this.arrivals.push(performance.timeOrigin + performance.now());
-      if (this.arrivals.length > 100_000) this.arrivals.splice(0, this.arrivals.length - 100_000);
     }
     const no_order = peekNoOrder(raw);
     if (path === QUERY_PATH && no_order !== null) {
