@@ -34,7 +34,9 @@ process.once('message', (msg: OpenLoopRun) => {
     let error: string | null = null;
     loop.enable();
     const { latencies, wallMs } = await openLoop(msg.rate, requests.length, async (i) => {
-      const r = await pool.send(requests[i] as Buffer);
+      // a connection the daemon reset is a refusal like any other: reported, never a crash that leaves the bench
+      // waiting for a report that cannot come
+      const r = await pool.send(requests[i] as Buffer).catch((err: Error) => ({ status: 0, text: `connection failed: ${err.message}` }));
       if (error === null && (r.status !== 200 || !r.text.includes('"0000"'))) error = `notify answered ${r.status} ${r.text.slice(0, 80)}`;
     });
     loop.disable();

@@ -16,11 +16,15 @@ class Connection {
   constructor(
     readonly socket: Socket,
     private readonly onIdle: (c: Connection) => void,
+    private readonly onClose: (c: Connection) => void,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new Error('connection closed')));
+    socket.on('close', () => {
+      this.fail(new Error('connection closed'));
+      this.onClose(this);
+    });
   }
 
   send(request: Buffer, p: Pending): void {
@@ -101,7 +105,11 @@ export class RawHttpPool {
       ...(this.localAddress ? { localAddress: this.localAddress } : {}),
     });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const c = new Connection(socket, (x) => this.release(x));
+    const c = new Connection(
+      socket,
+      (x) => this.release(x),
+      (x) => this.forget(x),
+    );
     this.all.push(c);
     return c;
   }
@@ -112,6 +120,14 @@ export class RawHttpPool {
     if (this.open < this.maxSockets) return this.dial();
     await new Promise<void>((resolve) => this.waiting.push(resolve));
     return this.connection();
+  }
+
+  /** A connection the server closed: never used again, and its place may be dialled anew. */
+  private forget(c: Connection): void {
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.open--;
+    this.waiting.shift()?.();
   }
 
   private release(c: Connection): void {
