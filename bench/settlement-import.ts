@@ -3,8 +3,8 @@
 // Redis in the store's format (pipelined: captured, at the amount each row settles), writes the monthly file, starts
 // a daemon (bench/settlement-daemon.ts, ROLES=query, SETTLEMENT_DIR watched) and renames the file into its
 // directory; rows/s is the import's own time (from the file's record: the three passes — digest and encoding, the
-// check of every line, judging and writing — without the watch's 3 s wait for a stable size); the daemon's RSS is
-// sampled every 200 ms before and during the import.
+// check of every line (no rows built), judging and writing (matched rows judged in Redis) — without the watch's 3 s
+// wait for a stable size); the daemon's RSS is sampled every 200 ms before and during the import.
 //   node --import tsx bench/settlement-import.ts [--rows 1000000] [--write-results]
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -168,7 +168,7 @@ export function settlementReport(r: SettlementImportResult): string {
     '',
     '| measure | result | target |',
     '|---|---|---|',
-    `| import time (3 passes: digest and encoding, every line checked, judged and written) | ${r.seconds.toFixed(1)} s | |`,
+    `| import time (3 passes: digest and encoding; every line checked, no rows built; judged and written) | ${r.seconds.toFixed(1)} s | |`,
     `| rows/s | ${r.rowsPerSecond.toLocaleString('en')} ${rateOk ? '✓' : '✗'} | ≥ 50,000 |`,
     `| daemon RSS before → peak while importing → after | ${r.rssBeforeMb} → ${r.rssPeakMb} → ${r.rssAfterMb} MB (+${r.rssPeakMb - r.rssBeforeMb} MB) ${memOk ? '✓' : '✗'} | within 50 MB of before |`,
     `| load average (1 min) as the import began → ended | ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)} | |`,

@@ -145,6 +145,33 @@ describe('importing a daily settlement file', () => {
     expect(await redis.llen(ks.history('D1'))).toBe(1);
   });
 
+  it('takes an order settled by a later file off the missing list, and matches an amount written otherwise', async () => {
+    const orders = await seedDay();
+    const deps = testDeps(redis, ks, oid);
+    const dir = tempDir();
+    const first = settlementFiles(orders, { plant: { missing: ['M1', 'R1'] } }).daily[0]!;
+    await importSettlementFile(deps, writeIn(dir, first.name, first.bytes));
+    expect((await settlementDay({ redis, ks, oidPartner: oid }, DAY))?.counts.missing).toBe(1);
+    // the corrected file settles M1, and A1 at 100.0 (llrecon has 100.00: the same amount, written otherwise)
+    const later = settlementFiles(
+      orders.map((o) => (o.no_order === 'A1' ? { ...o, money_order: '100.0' } : o)),
+      { plant: { missing: ['R1'] } },
+    ).daily[0]!;
+    const r = await importSettlementFile(deps, writeIn(dir, later.name, later.bytes));
+    expect(r.status).toBe('replaced');
+    expect(r.counts).toMatchObject({ matched: 3, amount_mismatch: 1, not_captured: 1, refund: 1 });
+    const day = await settlementDay({ redis, ks, oidPartner: oid }, DAY);
+    expect(day?.counts).toMatchObject({ matched: 3, amount_mismatch: 1, missing: 0 });
+    expect(day?.items.map((i) => `${i.result}:${i.no_order}`).sort()).toEqual(['amount_mismatch:B1', 'not_captured:C1', 'refund:D1']);
+    const mismatches = (await settlementEvents(redis, ks)).filter((e) => e.type === 'settlement.mismatch');
+    expect(mismatches.map((e) => `${e.data.result as string}:${e.data.no_order as string}`).sort()).toEqual([
+      'amount_mismatch:B1',
+      'missing:M1',
+      'not_captured:C1',
+      'refund:D1',
+    ]);
+  });
+
   it('counts a row in both a daily and a monthly file once, and reports where they disagree', async () => {
     const orders = await seedDay();
     const deps = testDeps(redis, ks, oid);

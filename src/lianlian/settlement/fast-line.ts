@@ -30,13 +30,16 @@ const isWideSpace = (c: number): boolean =>
   c === 0x3000 ||
   c === 0xfeff;
 
-const TOKENS = [3, 4, 17];
-const CURRENCIES = [6, 8, 10];
-const OPTIONAL_AMOUNTS = [9, 11, 15];
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
-/** Printable ASCII (no space), from `min` to 32 characters. */
-function token(text: string, from: number, to: number, min: number): boolean {
+/** Where field `f` begins in the line, and where it ends. */
+const at = (x: FieldBounds, f: number): number => x[f * 2] as number;
+const end = (x: FieldBounds, f: number): number => x[f * 2 + 1] as number;
+
+/** Field `f` is printable ASCII (no space), from `min` to 32 characters. */
+function token(text: string, x: FieldBounds, f: number, min: number): boolean {
+  const from = at(x, f);
+  const to = end(x, f);
   if (to - from < min || to - from > 32) return false;
   for (let i = from; i < to; i += 1) {
     const c = text.charCodeAt(i);
@@ -50,8 +53,15 @@ function digits(text: string, from: number, to: number): boolean {
   return true;
 }
 
-/** `^[A-Za-z]{0,3}$` */
-function currency(text: string, from: number, to: number): boolean {
+/** Field `f` is `count` digits. */
+function digitField(text: string, x: FieldBounds, f: number, count: number): boolean {
+  return end(x, f) - at(x, f) === count && digits(text, at(x, f), end(x, f));
+}
+
+/** Field `f` is `^[A-Za-z]{0,3}$`. */
+function currency(text: string, x: FieldBounds, f: number): boolean {
+  const from = at(x, f);
+  const to = end(x, f);
   if (to - from > 3) return false;
   for (let i = from; i < to; i += 1) {
     const c = text.charCodeAt(i) | 0x20;
@@ -60,10 +70,12 @@ function currency(text: string, from: number, to: number): boolean {
   return true;
 }
 
-/** `^-?\d{1,intMax}(?:\.\d{1,fracMax})?$` (AMOUNT: 15 and 2; RATE: 15 and 12, no sign). */
-function decimal(text: string, from: number, to: number, signed: boolean, fracMax: number): boolean {
-  let i = from;
-  if (signed && i < to && text.charCodeAt(i) === 0x2d) i += 1;
+/** Field `f` is `^-?\d{1,15}(?:\.\d{1,fracMax})?$` (AMOUNT: signed, 2; RATE: unsigned, 12), or empty if `optional`. */
+function decimal(text: string, x: FieldBounds, f: number, signed: boolean, fracMax: number, optional: boolean): boolean {
+  const to = end(x, f);
+  let i = at(x, f);
+  if (i === to) return optional;
+  if (signed && text.charCodeAt(i) === 0x2d) i += 1;
   const intFrom = i;
   while (i < to && isDigit(text.charCodeAt(i))) i += 1;
   if (i === intFrom || i - intFrom > 15) return false;
@@ -72,9 +84,6 @@ function decimal(text: string, from: number, to: number, signed: boolean, fracMa
   const fracFrom = i + 1;
   return to - fracFrom >= 1 && to - fracFrom <= fracMax && digits(text, fracFrom, to);
 }
-
-const amount = (text: string, from: number, to: number): boolean => decimal(text, from, to, true, 2);
-const optionalAmount = (text: string, from: number, to: number): boolean => from === to || amount(text, from, to);
 
 /**
  * Finds and trims the 19 fields of `text` into `bounds` and checks every one as parse-line.ts does (`oidPartner`:
@@ -97,21 +106,18 @@ export function scanDetailLine(text: string, bounds: FieldBounds, oidPartner: st
     bounds[f * 2 + 1] = b;
     from = bar + 1;
   }
-  const at = (f: number): number => bounds[f * 2] as number;
-  const end = (f: number): number => bounds[f * 2 + 1] as number;
   if (oidPartner !== null && oidPartner.length !== 18) return -1;
-  if (!token(text, at(0), end(0), 1)) return -1;
-  if (end(1) - at(1) !== 18 || !digits(text, at(1), end(1))) return -1;
-  if (oidPartner !== null && !text.startsWith(oidPartner, at(1))) return -1;
-  for (const f of TOKENS) if (!token(text, at(f), end(f), 0)) return -1;
-  if (end(5) - at(5) !== 8 || !digits(text, at(5), end(5)) || dayStart(text.slice(at(5), end(5))) === null) return -1;
-  for (const f of CURRENCIES) if (!currency(text, at(f), end(f))) return -1;
-  if (!amount(text, at(7), end(7))) return -1;
-  for (const f of OPTIONAL_AMOUNTS) if (!optionalAmount(text, at(f), end(f))) return -1;
-  if (at(12) !== end(12) && !decimal(text, at(12), end(12), false, 12)) return -1;
-  const status = end(13) - at(13);
-  if (status < 1 || status > 2 || !digits(text, at(13), end(13))) return -1;
-  return dtOrderMs(text, at(2), end(2), dayStart);
+  const x = bounds;
+  if (!token(text, x, 0, 1) || !token(text, x, 3, 0) || !token(text, x, 4, 0) || !token(text, x, 17, 0)) return -1;
+  if (!digitField(text, x, 1, 18) || (oidPartner !== null && !text.startsWith(oidPartner, at(x, 1)))) return -1;
+  if (!digitField(text, x, 5, 8) || dayStart(text.slice(at(x, 5), end(x, 5))) === null) return -1;
+  if (!currency(text, x, 6) || !currency(text, x, 8) || !currency(text, x, 10)) return -1;
+  if (!decimal(text, x, 7, true, 2, false)) return -1;
+  if (!decimal(text, x, 9, true, 2, true) || !decimal(text, x, 11, true, 2, true) || !decimal(text, x, 15, true, 2, true)) return -1;
+  if (!decimal(text, x, 12, false, 12, true)) return -1;
+  const status = end(x, 13) - at(x, 13);
+  if (status < 1 || status > 2 || !digits(text, at(x, 13), end(x, 13))) return -1;
+  return dtOrderMs(text, at(x, 2), end(x, 2), dayStart);
 }
 
 /** `yyyyMMdd HH:MM:SS` (UTC+8) → epoch ms, or -1. */

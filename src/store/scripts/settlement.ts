@@ -88,9 +88,10 @@ return out
  * file or differently) is left to Node's judging (SETTLE_READ, SETTLE_ROWS).
  * KEYS: 1 rows hash, 2 dates zset, 3 missing hash.
  * ARGV: 1 dayPrefix, 2 the file's name, 3 its generation, 4 what order keys start with, 5 the merchant, 6–10 the
- *       order fields state, money_order, oid_paybill, captured amount, oid_partner; then one value per row:
- *       `<no_order>|` then the stored value after its head `<file>|<gen>|` (row-value.ts: it begins with the row's
- *       day, line, money_order and oid_paybill; its result is `matched`).
+ *       order fields state, money_order, oid_paybill, captured amount, oid_partner, 11 the rows, each ended by a
+ *       newline (one argument, so that sending a batch costs one string, not one per row): `<no_order>|` then the
+ *       stored value after its head `<file>|<gen>|` (row-value.ts: it begins with the row's day, line, money_order
+ *       and oid_paybill; its result is `matched`).
  * Returns one code per row: 1 written, 0 stored already, -1 not this case (judge it in Node).
  */
 export const SETTLE_MATCHED: RedisScript = {
@@ -106,8 +107,12 @@ local fS, fM, fPb, fCap, fOp = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 local anyMissing = redis.call('HLEN', KEYS[3]) > 0
 local counts = {}
 local out = {}
-for i = 11, #ARGV do
-  local a = ARGV[i]
+local rows = ARGV[11]
+local at = 1
+while at <= #rows do
+  local nl = string.find(rows, '\\n', at, true)
+  local a = string.sub(rows, at, nl - 1)
+  at = nl + 1
   local no, money, pb = string.match(a, '^([^|]+)|%d+|%d+|([^|]*)|([^|]*)|')
   local code = -1
   local v = redis.call('HMGET', orderPrefix .. no, fS, fM, fPb, fCap, fOp)

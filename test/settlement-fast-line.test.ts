@@ -1,0 +1,140 @@
+// The fast path of reading a data line (src/lianlian/settlement/fast-line.ts) must read every line exactly as the
+// full parser does: the same row, or the same refusal (line and column). A fresh DetailLineParser reads its first
+// line with the full parser (the header may only be there); a parser that has read a line takes the fast path.
+import { describe, expect, it } from 'vitest';
+import { DETAIL_FIELDS, type DetailRow } from '../src/lianlian/settlement/fields.js';
+import { SettlementFileError } from '../src/lianlian/settlement/file-error.js';
+import { DetailLineParser } from '../src/lianlian/settlement/parse-line.js';
+
+const P = '201408071000001546';
+
+const BASE: Record<(typeof DETAIL_FIELDS)[number], string> = {
+  no_order: 'A1',
+  oid_partner: P,
+  dt_order: '20240501 10:10:10',
+  busi_partner: '101001',
+  oid_paybill: '2024050100001',
+  settle_date: '20240502',
+  currency_order: 'CNY',
+  money_order: '12.50',
+  currenty_pay: 'CNY',
+  money_pay: '12.50',
+  currency_settle: 'CNY',
+  money_settle: '12.43',
+  exchange_rate: '1.0000',
+  transaction_status: '0',
+  dt_update: '20240502 09:00:00',
+  transaction_fee: '0.07',
+  pay_product: '1',
+  pay_type: 'F',
+  info_order: 'goods',
+};
+
+/** Values tried in every column: valid ones, malformed ones, and spaces String#trim takes beyond ASCII's. */
+const VALUES = [
+  '',
+  ' ',
+  '0',
+  '7',
+  '12',
+  '123',
+  'x',
+  'CNY',
+  'cny',
+  'CNYX',
+  'C1Y',
+  '12.50',
+  '-12.50',
+  '12.5',
+  '12.',
+  '.5',
+  '12.505',
+  '+1.00',
+  '1e5',
+  '1234567890123456',
+  '123456789012345.12',
+  '1.000000000000',
+  '1.0000000000000',
+  '--1',
+  '20240229',
+  '20230229',
+  '20241301',
+  '20240501 23:59:59',
+  '20240501 24:00:00',
+  '20240501 10:60:00',
+  '20240501  10:10:10',
+  '2024050110:10:10',
+  P,
+  '201904301000002222',
+  '20140807100000154',
+  'A'.repeat(32),
+  'A'.repeat(33),
+  'a b',
+  'é',
+  '商品',
+  '\u00a0 12.50',
+  '12.50\u3000',
+  '\u00a012.50\u00a0',
+  '\t12.50\t',
+  '\u000b0\u000c',
+  '商品\u00a0',
+  '\u2028F',
+  'a|b',
+];
+
+const columns = [...DETAIL_FIELDS.keys()];
+
+function lineWith(column: number, value: string, spaces: boolean): string {
+  const fields = DETAIL_FIELDS.map((f, i) => (i === column ? value : BASE[f]));
+  return fields.join(spaces ? ' | ' : '|');
+}
+
+type Outcome = { row: DetailRow | null } | { refused: [number | null, string | null, string] };
+
+function outcome(read: () => DetailRow | null | void): Outcome {
+  try {
+    return { row: read() ?? null };
+  } catch (error) {
+    if (!(error instanceof SettlementFileError)) throw error;
+    return { refused: [error.line, error.column, error.message] };
+  }
+}
+
+describe('the fast line scanner', () => {
+  it('reads every line as the full parser does: the same row or the same refusal', () => {
+    let fastRows = 0;
+    let refusals = 0;
+    for (const spaces of [false, true]) {
+      for (const column of columns) {
+        for (const value of VALUES) {
+          // a line whose first field reads `no_order` would be the header for a fresh parser: not a data line
+          if (column === 0 && value.trim() === 'no_order') continue;
+          const text = lineWith(column, value, spaces);
+          const full = outcome(() => new DetailLineParser(P).parse(text, 9));
+          const primed = new DetailLineParser(P);
+          primed.parse(lineWith(-1, '', spaces), 8);
+          const fast = outcome(() => primed.parse(text, 9));
+          expect(fast, `${DETAIL_FIELDS[column]} = ${JSON.stringify(value)}`).toEqual(full);
+          const checker = new DetailLineParser(P);
+          checker.parse(lineWith(-1, '', spaces), 8);
+          const checked = outcome(() => checker.check(text, 9));
+          expect(checked, `check: ${DETAIL_FIELDS[column]} = ${JSON.stringify(value)}`).toEqual('refused' in full ? full : { row: null });
+          if ('row' in full) fastRows += 1;
+          else refusals += 1;
+        }
+      }
+    }
+    // both kinds were tried, many times
+    expect(fastRows).toBeGreaterThan(300);
+    expect(refusals).toBeGreaterThan(300);
+  });
+
+  it('reads a line with too few columns, a blank line and the free text with bars as the full parser does', () => {
+    const lines = ['A1|' + P, '', '   ', `${lineWith(-1, '', false)}|more|bars`, `${lineWith(-1, '', true)} | 商品 `];
+    for (const text of lines) {
+      const primed = new DetailLineParser(P);
+      primed.parse(lineWith(-1, '', false), 1);
+      expect(outcome(() => primed.parse(text, 2))).toEqual(outcome(() => new DetailLineParser(P).parse(text, 2)));
+    }
+  });
+});
