@@ -153,11 +153,19 @@ describe('importing a daily settlement file', () => {
     await importSettlementFile(deps, writeIn(dir, first.name, first.bytes));
     expect((await settlementDay({ redis, ks, oidPartner: oid }, DAY))?.counts.missing).toBe(1);
     // the corrected file settles M1, and A1 at 100.0 (llrecon has 100.00: the same amount, written otherwise)
-    const later = settlementFiles(
-      orders.map((o) => (o.no_order === 'A1' ? { ...o, money_order: '100.0' } : o)),
-      { plant: { missing: ['R1'] } },
-    ).daily[0]!;
-    const r = await importSettlementFile(deps, writeIn(dir, later.name, later.bytes));
+    const later = settlementFiles(orders, { plant: { missing: ['R1'] } }).daily[0]!;
+    // the simulator writes two decimals: A1's row is rewritten with its amount as 100.0
+    const rewritten = later.bytes
+      .toString('utf8')
+      .split('\n')
+      .map((line) => {
+        const fields = line.split('|');
+        if (!fields.some((f) => f.trim() === 'A1')) return line;
+        return fields.map((f) => (f.trim() === '100.00' ? f.replace('100.00', '100.0') : f)).join('|');
+      })
+      .join('\n');
+    expect(rewritten).toMatch(/\|\s*100\.0\s*(\||$)/m);
+    const r = await importSettlementFile(deps, writeIn(dir, later.name, Buffer.from(rewritten, 'utf8')));
     expect(r.status).toBe('replaced');
     expect(r.counts).toMatchObject({ matched: 3, amount_mismatch: 1, not_captured: 1, refund: 1 });
     const day = await settlementDay({ redis, ks, oidPartner: oid }, DAY);
