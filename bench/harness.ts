@@ -86,15 +86,20 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
+/** The environment a bench simulator process is started with: this one's, and the key set's keys and merchant. */
+export function simulatorProcessEnv(keys: KeySet): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    BENCH_SIM_LIANLIAN_KEY: keys.lianlian.privatePem,
+    BENCH_SIM_MERCHANT_KEY: keys.merchant.publicPem,
+    BENCH_SIM_OID_PARTNER: keys.oidPartner,
+  };
+}
+
 /** Forks bench/simulator-process.js with the key set's keys and waits for its URL. */
 export async function startSimulatorProcess(keys: KeySet): Promise<SimulatorProcess> {
   const child: ChildProcess = fork(new URL('./simulator-process.js', import.meta.url), [], {
-    env: {
-      ...process.env,
-      BENCH_SIM_LIANLIAN_KEY: keys.lianlian.privatePem,
-      BENCH_SIM_MERCHANT_KEY: keys.merchant.publicPem,
-      BENCH_SIM_OID_PARTNER: keys.oidPartner,
-    },
+    env: simulatorProcessEnv(keys),
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit');

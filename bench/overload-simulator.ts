@@ -16,7 +16,7 @@ import { importPrivateKey, importPublicKey } from '../src/lianlian/keys.js';
 import { peekNoOrder } from '../src/sandbox/merchant-request.js';
 import type { NewOrder } from '../src/sandbox/orders.js';
 import { LianLianSimulator } from '../src/sandbox/simulator.js';
-import type { KeySet } from './harness.js';
+import { simulatorProcessEnv, type KeySet } from './harness.js';
 
 /** One logged query: its order, when the answer left (epoch ms), the answer's ret_code ('' if none). */
 export type QueryRecord = [string, number, string];
@@ -110,12 +110,7 @@ export interface OverloadSimulator {
 /** Forks this file as the simulator process for `keys` and waits for its URL. */
 export async function startOverloadSimulator(keys: KeySet): Promise<OverloadSimulator> {
   const proc = fork(new URL(import.meta.url), ['--child'], {
-    env: {
-      ...process.env,
-      BENCH_SIM_LIANLIAN_KEY: keys.lianlian.privatePem,
-      BENCH_SIM_MERCHANT_KEY: keys.merchant.publicPem,
-      BENCH_SIM_OID_PARTNER: keys.oidPartner,
-    },
+    env: simulatorProcessEnv(keys),
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = once(proc, 'exit');

@@ -2,23 +2,15 @@
 // a child runs its .ts entry through tsx; from the compiled dist/ (`npm run chaos` builds first) it runs the .js
 // entry with plain node, which starts about 2.4× faster — and a SIGKILLed worker's replacement that is slow to start
 // does no work, so in the full run start time is lost throughput.
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../bench/results-file.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const COMPILED = import.meta.url.endsWith('.js');
 
-/** The repository's root: the nearest folder above this file with a package.json (this file may run from dist/). */
-export const REPO_ROOT = ((): string => {
-  let dir = HERE;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('chaos: no package.json above this file');
-    dir = up;
-  }
-  return dir;
-})();
+/** The repository's root (this file may run from dist/). */
+export const REPO_ROOT = repoRoot();
 
 /** The entry file of the chaos child `name` (e.g. `engine-process`), beside this one. */
 export function childEntry(name: string): string {

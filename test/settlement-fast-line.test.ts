@@ -5,30 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { DETAIL_FIELDS, type DetailRow } from '../src/lianlian/settlement/fields.js';
 import { SettlementFileError } from '../src/lianlian/settlement/file-error.js';
 import { DetailLineParser } from '../src/lianlian/settlement/parse-line.js';
+import { detailRowFields } from './support/settlement.js';
 
 const P = '201408071000001546';
 
-const BASE: Record<(typeof DETAIL_FIELDS)[number], string> = {
-  no_order: 'A1',
-  oid_partner: P,
-  dt_order: '20240501 10:10:10',
-  busi_partner: '101001',
-  oid_paybill: '2024050100001',
-  settle_date: '20240502',
-  currency_order: 'CNY',
-  money_order: '12.50',
-  currenty_pay: 'CNY',
-  money_pay: '12.50',
-  currency_settle: 'CNY',
-  money_settle: '12.43',
-  exchange_rate: '1.0000',
-  transaction_status: '0',
-  dt_update: '20240502 09:00:00',
-  transaction_fee: '0.07',
-  pay_product: '1',
-  pay_type: 'F',
-  info_order: 'goods',
-};
+const BASE = detailRowFields(P);
 
 /** Values tried in every column: valid ones, malformed ones, and spaces String#trim takes beyond ASCII's. */
 const VALUES = [

@@ -14,6 +14,7 @@ import {
 } from '../src/lianlian/settlement/index.js';
 import { readSettlementFile, readSettlementStream, type ReadSettlementOptions } from '../src/settlement/read-file.js';
 import { formatSettlementLine } from '../src/sandbox/settlement-files.js';
+import { detailRowFields } from './support/settlement.js';
 
 const P = '201408071000001546';
 const OTHER = '201904301000002222';
@@ -23,27 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Fields = Partial<Record<(typeof DETAIL_FIELDS)[number], string>>;
 function row(fields: Fields = {}): string[] {
-  const base: Record<string, string> = {
-    no_order: 'A1',
-    oid_partner: P,
-    dt_order: '20240501 10:10:10',
-    busi_partner: '101001',
-    oid_paybill: '2024050100001',
-    settle_date: '20240502',
-    currency_order: 'CNY',
-    money_order: '12.50',
-    currenty_pay: 'CNY',
-    money_pay: '12.50',
-    currency_settle: 'CNY',
-    money_settle: '12.43',
-    exchange_rate: '1.0000',
-    transaction_status: '0',
-    dt_update: '20240502 09:00:00',
-    transaction_fee: '0.07',
-    pay_product: '1',
-    pay_type: 'F',
-    info_order: 'goods',
-  };
+  const base = detailRowFields(P);
   return DETAIL_FIELDS.map((field) => fields[field] ?? (base[field] as string));
 }
 function fileOf(lines: readonly (readonly string[] | string)[], spaces = true, eol = '\n'): string {

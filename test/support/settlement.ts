@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
+import type { DETAIL_FIELDS } from '../../src/lianlian/settlement/fields.js';
 import { createLogger } from '../../src/log.js';
 import { isFinalState, type OrderState } from '../../src/reconcile/states.js';
 import { CAPTURED_FIELD } from '../../src/settlement/apply.js';
@@ -102,4 +103,29 @@ export async function settlementEvents(
   return events
     .filter((e) => e.type.startsWith('settlement.'))
     .map((e) => ({ type: e.type, id: e.event.id, data: e.event.data as unknown as Record<string, unknown> }));
+}
+
+/** One valid detail row of merchant `oidPartner`, field by field (order A1, 12.50, settled 2024-05-02): tests vary it. */
+export function detailRowFields(oidPartner: string): Record<(typeof DETAIL_FIELDS)[number], string> {
+  return {
+    no_order: 'A1',
+    oid_partner: oidPartner,
+    dt_order: '20240501 10:10:10',
+    busi_partner: '101001',
+    oid_paybill: '2024050100001',
+    settle_date: '20240502',
+    currency_order: 'CNY',
+    money_order: '12.50',
+    currenty_pay: 'CNY',
+    money_pay: '12.50',
+    currency_settle: 'CNY',
+    money_settle: '12.43',
+    exchange_rate: '1.0000',
+    transaction_status: '0',
+    dt_update: '20240502 09:00:00',
+    transaction_fee: '0.07',
+    pay_product: '1',
+    pay_type: 'F',
+    info_order: 'goods',
+  };
 }
