@@ -19,9 +19,9 @@ import { createLogger, type Logger } from './log.js';
 import { checkRedisSafety } from './redis/connection.js';
 import { embeddedRedisDir, redisPasswordFile, startEmbeddedRedis } from './redis/embedded-daemon.js';
 import type { EmbeddedRedis } from './redis/embedded-server.js';
-import { demoOrders } from './sandbox/demo-orders.js';
+import { demoOrders, sandboxPaybill } from './sandbox/demo-orders.js';
 import { startSandboxParts, type SandboxParts } from './sandbox/runtime.js';
-import { sandboxPaybill, startSandboxSettlement, type SandboxSettlement } from './sandbox/settlement-sandbox.js';
+import type { SandboxSettlement } from './sandbox/settlement-sandbox.js';
 
 export interface Daemon {
   engine: RunningEngine;
@@ -145,7 +145,9 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       lianlianKey = givenLianLianKey ?? sandbox.lianlianKey;
       queryUrl = config.queryUrl ?? sandbox.queryUrl;
       // the simulator's settlement files, on an SFTP server of its own (unless an SFTP server is configured)
+      // (loaded only here: ssh2 makes a 16 MiB WebAssembly memory as it loads; see src/settlement/ssh2.ts)
       if (!config.settlementSftpUrl) {
+        const { startSandboxSettlement } = await import('./sandbox/settlement-sandbox.js');
         const settlement = await startSandboxSettlement({ dataDir: config.dataDir, oidPartner, simulator: sandbox.simulator });
         sandboxSettlement = settlement;
         stops.push(() => settlement.stop());

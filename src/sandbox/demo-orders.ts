@@ -20,3 +20,10 @@ export function demoOrders(count: number, now: number, random: () => number): De
     };
   });
 }
+
+/** The oid_paybill the sandbox gives a demo order (digits, as LianLian's). */
+export function sandboxPaybill(noOrder: string): string {
+  let h = 0;
+  for (const c of noOrder) h = (h * 31 + c.charCodeAt(0)) % 1_000_000_007;
+  return `2026${String(h).padStart(10, '0')}`;
+}

@@ -32,13 +32,6 @@ export interface SandboxSettledOrder {
   oid_paybill: string;
 }
 
-/** The oid_paybill the sandbox gives a demo order (digits, as LianLian's). */
-export function sandboxPaybill(noOrder: string): string {
-  let h = 0;
-  for (const c of noOrder) h = (h * 31 + c.charCodeAt(0)) % 1_000_000_007;
-  return `2026${String(h).padStart(10, '0')}`;
-}
-
 /** A secret kept under `dir` (created once, private). */
 function keptSecret(dir: string, name: string, make: () => string): string {
   const path = join(dir, name);

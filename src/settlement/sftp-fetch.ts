@@ -6,9 +6,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import ssh2, { type Client, type ConnectConfig, type FileEntryWithStats, type SFTPWrapper } from 'ssh2';
+import type { Client, ConnectConfig, FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import { LlreconError } from '../errors.js';
 import { isSettlementFileName, parseSettlementFileName, type SettlementFileName } from '../lianlian/settlement/file-name.js';
+import { loadSsh2 } from './ssh2.js';
 
 export interface SftpTarget {
   host: string;
@@ -97,6 +98,7 @@ export async function fetchSettlementFiles(options: SftpFetchOptions): Promise<S
       field: 'SETTLEMENT_SFTP_KEY_FILE',
     });
   }
+  const ssh2 = await loadSsh2();
   const client = new ssh2.Client();
   let offered: string | null = null;
   const config: ConnectConfig = {
