@@ -1,6 +1,7 @@
 // The settlement fetch tests' SFTP server: the sandbox's (src/sandbox/settlement-sftp.ts), a real SSH/SFTP server
 // on loopback serving a real directory.
 export {
+  ed25519KeyPair,
   parsedKey,
   startSftpServer,
   type SandboxSftpServer as TestSftpServer,

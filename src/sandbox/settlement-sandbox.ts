@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import ssh2 from 'ssh2';
 import { LIANLIAN_ZONE } from '../lianlian/time.js';
 import { settlementFiles, type SettledOrder } from './settlement-files.js';
-import { startSftpServer } from './settlement-sftp.js';
+import { ed25519KeyPair, startSftpServer } from './settlement-sftp.js';
 import type { LianLianSimulator } from './simulator.js';
 
 const CAPTURED = 'PR11';
@@ -51,7 +50,7 @@ export async function startSandboxSettlement(o: {
   const dir = join(o.dataDir, 'sandbox');
   const out = join(dir, 'sftp', 'out');
   mkdirSync(out, { recursive: true });
-  const hostKey = keptSecret(dir, 'sftp_host_key', () => ssh2.utils.generateKeyPairSync('ed25519').private);
+  const hostKey = keptSecret(dir, 'sftp_host_key', () => ed25519KeyPair().private);
   const password = keptSecret(dir, 'sftp_password', () => randomBytes(18).toString('base64url'));
   const server = await startSftpServer({ root: join(dir, 'sftp'), username: USER, password, hostKey });
   let last = '';

@@ -39,6 +39,18 @@ export function parsedKey(text: string): ParsedKey {
   return key;
 }
 
+/**
+ * An ed25519 key pair (OpenSSH text) that ssh2 can read back. ssh2's generateKeyPairSync strips leading zero bytes
+ * from the public key, so about one pair in 256 cannot be parsed (mscdex/ssh2#1390, #1513): such a pair is made
+ * again rather than failing the server's start — or, kept as the sandbox's host key, every start after it.
+ */
+export function ed25519KeyPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
+}
+
 function attributesOf(info: Stats): Attributes {
   return {
     mode: info.mode,
@@ -51,7 +63,7 @@ function attributesOf(info: Stats): Attributes {
 }
 
 export async function startSftpServer(options: SandboxSftpServerOptions): Promise<SandboxSftpServer> {
-  const hostKey = options.hostKey ?? utils.generateKeyPairSync('ed25519').private;
+  const hostKey = options.hostKey ?? ed25519KeyPair().private;
   const allowed = options.authorizedKey === undefined ? null : parsedKey(options.authorizedKey);
   const state = { logins: 0 };
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
