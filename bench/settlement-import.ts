@@ -43,7 +43,7 @@ export interface SettlementImportResult {
 }
 
 /** The orders writeMonthlyFile settles (order i: BENCH<i>, its paybill and amount), captured, pipelined. */
-async function seedOrders(redis: Redis, prefix: string, orders: number): Promise<void> {
+export async function seedOrders(redis: Redis, prefix: string, orders: number): Promise<void> {
   const ks = keyspace(prefix);
   const now = Date.now();
   for (let from = 0; from < orders; from += 10_000) {

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { DETAIL_FIELDS, type DetailRow } from '../src/lianlian/settlement/fields.js';
 import { SettlementFileError } from '../src/lianlian/settlement/file-error.js';
 import { DetailLineParser } from '../src/lianlian/settlement/parse-line.js';
+import { scannedCandidate, type ScannedCandidate } from '../src/settlement/import-batch.js';
+import { matchedDigest, rowDigest } from '../src/settlement/row-value.js';
 import { detailRowFields } from './support/settlement.js';
 
 const P = '201408071000001546';
@@ -117,5 +119,49 @@ describe('the fast line scanner', () => {
       primed.parse(lineWith(-1, '', false), 1);
       expect(outcome(() => primed.parse(text, 2))).toEqual(outcome(() => new DetailLineParser(P).parse(text, 2)));
     }
+  });
+});
+
+describe('a line taken as it is scanned (the import of matched rows)', () => {
+  /** The SETTLE_MATCHED line settleImportBatch makes from a row object. */
+  const fromRow = (r: DetailRow): string =>
+    `${r.no_order}|${r.settle_date}|${r.line}|${r.money_order}|${r.oid_paybill}|0|${r.pay_type}|matched|${rowDigest(r)}|${matchedDigest(r.money_order, r.oid_paybill)}`;
+
+  it('makes the same SETTLE_MATCHED line as its row, and takes only successful rows of the merchant with an amount ≥ 0', () => {
+    let taken = 0;
+    let left = 0;
+    const extra = [`${lineWith(-1, '', false)}|more|bars`, `${lineWith(-1, '', true)} | 商品 `, lineWith(18, '', false)];
+    const texts = [false, true].flatMap((spaces) => columns.flatMap((c) => VALUES.map((v) => lineWith(c, v, spaces))));
+    for (const text of [...texts, ...extra]) {
+      const full = outcome(() => new DetailLineParser(P).parse(text, 9));
+      if (!('row' in full) || full.row === null) continue;
+      const row = full.row;
+      const parser = new DetailLineParser(P);
+      parser.parse(lineWith(-1, '', false), 8);
+      let offered: ScannedCandidate | null | undefined;
+      const made = parser.parse(text, 9, (t, bounds, line) => {
+        offered = scannedCandidate(t, bounds, line, P);
+        return offered !== null;
+      });
+      // a line the fast scanner does not read is never offered: its row is made as before
+      if (offered === undefined) {
+        expect(made).toEqual(row);
+        continue;
+      }
+      const candidate = row.transaction_status === '0' && row.oid_partner === P && !row.money_order.startsWith('-');
+      if (!candidate) {
+        expect(offered, text).toBeNull();
+        expect(made).toEqual(row);
+        left += 1;
+        continue;
+      }
+      expect(made).toBeNull();
+      expect(offered, text).toEqual({ text, line: 9, money: row.money_order, match: fromRow(row) });
+      // read again when it must be judged in full: the same row
+      expect(new DetailLineParser(P).dataRow(text, 9)).toEqual(row);
+      taken += 1;
+    }
+    expect(taken).toBeGreaterThan(300);
+    expect(left).toBeGreaterThan(3);
   });
 });

@@ -2,7 +2,7 @@
 // kind), the `missing` rule, a daily/monthly disagreement, and `summary_ok` — then the simulator's files, with
 // planted discrepancies, read back and judged end to end.
 import { describe, expect, it } from 'vitest';
-import { DETAIL_FIELDS, type DetailRow, type SummaryRow } from '../src/lianlian/settlement/index.js';
+import { DETAIL_FIELDS, STATUS_SUCCESS, type DetailRow, type SummaryRow } from '../src/lianlian/settlement/index.js';
 import {
   DEFAULT_PREAUTH_PAY_TYPES,
   addToTotals,
@@ -155,7 +155,8 @@ describe('summary_ok', () => {
     ...fields,
   });
   const totals = emptyTotals();
-  for (const r of [row(), row({ money_order: '100.00' }), row({ money_order: '-2.00', transaction_status: '5' })]) addToTotals(totals, r);
+  for (const r of [row(), row({ money_order: '100.00' }), row({ money_order: '-2.00', transaction_status: '5' })])
+    addToTotals(totals, r.transaction_status, r.money_order);
 
   it('agrees when counts and amounts (integer cents) are equal', () => {
     expect(compareSummary(summary({}), totals)).toEqual({ ok: true, differences: [] });
@@ -173,7 +174,7 @@ describe('summary_ok', () => {
 
   it('sums many cents exactly (no float drift)', () => {
     const many = emptyTotals();
-    for (let i = 0; i < 1000; i += 1) addToTotals(many, row({ money_order: '0.10' }));
+    for (let i = 0; i < 1000; i += 1) addToTotals(many, STATUS_SUCCESS, '0.10');
     expect(many.successfulCents).toBe(10_000n);
     expect(signedCents('-0.1')).toBe(-10n);
   });
@@ -203,7 +204,7 @@ describe('the simulator settles its orders; the files read back and judge as pla
     const totals = emptyTotals();
     for await (const batch of readSettlementStream([set.daily[0]!.bytes], { name: set.daily[0]!.name })) {
       for (const r of batch.details) {
-        addToTotals(totals, r);
+        addToTotals(totals, r.transaction_status, r.money_order);
         const item = judgeRow(r, tracked.get(rowOrderKey(r).no_order) ?? null, PREAUTH);
         results[r.no_order] = item.result;
       }
@@ -231,7 +232,7 @@ describe('the simulator settles its orders; the files read back and judge as pla
     const set = settlementFiles(orders, { plant: { summaryOff: true } });
     const totals = emptyTotals();
     for await (const batch of readSettlementStream([set.daily[0]!.bytes], { name: set.daily[0]!.name }))
-      batch.details.forEach((r) => addToTotals(totals, r));
+      batch.details.forEach((r) => addToTotals(totals, r.transaction_status, r.money_order));
     const summaries: SummaryRow[] = [];
     for await (const batch of readSettlementStream([set.summaries[0]!.bytes], { name: set.summaries[0]!.name }))
       summaries.push(...batch.summaries);

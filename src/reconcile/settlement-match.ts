@@ -131,13 +131,13 @@ export function emptyTotals(): SettlementTotals {
   return { total: 0, successful: 0, successfulCents: 0n, refunded: 0, refundedCents: 0n, canceled: 0, canceledCents: 0n };
 }
 
-export function addToTotals(totals: SettlementTotals, row: DetailRow): void {
-  const cents = signedCents(row.money_order);
+export function addToTotals(totals: SettlementTotals, status: string, money: string): void {
+  const cents = signedCents(money);
   totals.total += 1;
-  if (row.transaction_status === STATUS_SUCCESS) {
+  if (status === STATUS_SUCCESS) {
     totals.successful += 1;
     totals.successfulCents += cents;
-  } else if (row.transaction_status === STATUS_REFUNDED) {
+  } else if (status === STATUS_REFUNDED) {
     totals.refunded += 1;
     totals.refundedCents += cents;
   } else {

@@ -5,13 +5,17 @@
 // refunds, other statuses, another verdict, an amount equal only as a number, a row stored by another file or
 // differently — goes through the full judging of apply.ts, row by row as before. Both write the same stored value
 // (row-value.ts), so either path recognises the other's rows.
-import { STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js';
+//
+// A row that may be `matched` is taken as the reader scans its line (scannedCandidate): its SETTLE_MATCHED line is
+// made from the line's text at once, and no row object is built for it — only for the few that call sends back.
+import type { FieldBounds } from '../lianlian/settlement/fast-line.js';
+import { DETAIL_FIELDS, STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js';
 import { HASH_FIELD } from '../store/order-record.js';
 import { SETTLE_MATCHED } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
 import { CAPTURED_FIELD, settleRows, type RowSource, type Tally } from './apply.js';
 import type { SettlementDeps } from './deps.js';
-import { matchedDigest, rowDigest } from './row-value.js';
+import { digestText, matchedDigest, rowDigest } from './row-value.js';
 
 /** The order fields SETTLE_MATCHED reads, in the order its ARGV 6–10 name them. */
 const MATCH_FIELDS = [HASH_FIELD.state, HASH_FIELD.money_order, HASH_FIELD.oid_paybill, CAPTURED_FIELD, HASH_FIELD.oid_partner];
@@ -21,24 +25,80 @@ function mayMatch(row: DetailRow, oidPartner: string): boolean {
   return row.transaction_status === STATUS_SUCCESS && row.oid_partner === oidPartner && row.money_order.charCodeAt(0) !== 0x2d;
 }
 
-/** Judges and writes `rows` of the file `source`; `tally` receives every row's verdict, as settleRows does. */
-export async function settleImportBatch(deps: SettlementDeps, source: RowSource, rows: readonly DetailRow[], tally: Tally): Promise<void> {
+/** A line taken as it was scanned: its text and line number (for the row, if it must be judged in full) and its SETTLE_MATCHED line. */
+export interface ScannedCandidate {
+  text: string;
+  line: number;
+  /** The no_order, then the stored value (encodeRow) after its `<file>|<gen>|` head, with the verdict when it matches. */
+  match: string;
+  /** The row's money_order (a daily file's totals). */
+  money: string;
+}
+
+const F = Object.fromEntries(DETAIL_FIELDS.map((f, i) => [f, i])) as Record<(typeof DETAIL_FIELDS)[number], number>;
+const LAST = DETAIL_FIELDS.length - 1;
+
+/** The SETTLE_MATCHED line of a row: the same text as a row object gives (settleImportBatch). */
+function matchLine(no: string, settleDate: string, line: number, money: string, paybill: string, payType: string, digest: string): string {
+  return `${no}|${settleDate}|${line}|${money}|${paybill}|${STATUS_SUCCESS}|${payType}|matched|${digest}|${matchedDigest(money, paybill)}`;
+}
+
+/**
+ * The scanned line as a candidate for `matched` (successful, of `oidPartner`, a non-negative amount), made from its
+ * text and its fields' bounds; null when it is not one (its row is made and judged as any other).
+ */
+export function scannedCandidate(text: string, b: FieldBounds, line: number, oidPartner: string): ScannedCandidate | null {
+  const field = (f: number): string => text.slice(b[f * 2], b[f * 2 + 1]);
+  const status = F.transaction_status * 2;
+  if ((b[status + 1] as number) - (b[status] as number) !== 1 || text.charCodeAt(b[status] as number) !== 0x30) return null;
+  if (text.charCodeAt(b[F.money_order * 2] as number) === 0x2d || field(F.oid_partner) !== oidPartner) return null;
+  // rowDigest's text (each column, then \u0001): a line without spaces around its bars, and no bar in its last
+  // column, is that text with its bars replaced
+  let tight = b[0] === 0 && b[LAST * 2 + 1] === text.length && text.indexOf('|', b[LAST * 2]) === -1;
+  for (let f = 1; tight && f <= LAST; f += 1) tight = b[f * 2] === (b[f * 2 - 1] as number) + 1;
+  let columns: string;
+  if (tight) columns = `${text.replaceAll('|', '\u0001')}\u0001`;
+  else {
+    columns = '';
+    for (let f = 0; f <= LAST; f += 1) columns += `${field(f)}\u0001`;
+  }
+  const money = field(F.money_order);
+  return {
+    text,
+    line,
+    money,
+    match: matchLine(field(F.no_order), field(F.settle_date), line, money, field(F.oid_paybill), field(F.pay_type), digestText(columns)),
+  };
+}
+
+/**
+ * Judges and writes `rows` and the `scanned` candidates of the file `source`; `tally` receives every row's verdict,
+ * as settleRows does. `rowOf` makes the row of a candidate SETTLE_MATCHED did not settle.
+ */
+export async function settleImportBatch(
+  deps: SettlementDeps,
+  source: RowSource,
+  rows: readonly DetailRow[],
+  tally: Tally,
+  scanned: readonly ScannedCandidate[] = [],
+  rowOf: (c: ScannedCandidate) => DetailRow = () => {
+    throw new Error('settlement match: no way to read a scanned line again');
+  },
+): Promise<void> {
   const { keys } = deps;
   const lines: string[] = [];
-  const sent: DetailRow[] = [];
+  const sent: (DetailRow | ScannedCandidate)[] = [];
   const rest: DetailRow[] = [];
+  for (const c of scanned) {
+    lines.push(c.match);
+    sent.push(c);
+  }
   for (const row of rows) {
     if (!mayMatch(row, deps.oidPartner)) {
       rest.push(row);
       continue;
     }
-    const money = row.money_order;
-    const paybill = row.oid_paybill;
-    // the no_order, then the stored value (encodeRow) after its `<file>|<gen>|` head, with the verdict judgeRow gives
-    // when the row matches
-    lines.push(
-      `${row.no_order}|${row.settle_date}|${row.line}|${money}|${paybill}|${STATUS_SUCCESS}|${row.pay_type}|matched|${rowDigest(row)}|${matchedDigest(money, paybill)}`,
-    );
+    lines.push(matchLine(row.no_order, row.settle_date, row.line, row.money_order, row.oid_paybill, row.pay_type, rowDigest(row)));
     sent.push(row);
   }
   if (sent.length > 0) {
@@ -49,8 +109,10 @@ export async function settleImportBatch(deps: SettlementDeps, source: RowSource,
     if (codes.length !== sent.length) throw new Error(`settlement match: ${codes.length} replies for ${sent.length} rows`);
     let written = 0;
     for (const [i, code] of codes.entries()) {
-      if (code === -1) rest.push(sent[i] as DetailRow);
-      else {
+      if (code === -1) {
+        const s = sent[i] as DetailRow | ScannedCandidate;
+        rest.push('match' in s ? rowOf(s) : s);
+      } else {
         tally.counts.matched += 1;
         if (code === 1) written += 1;
       }

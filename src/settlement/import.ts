@@ -10,13 +10,15 @@ import { basename } from 'node:path';
 import { SettlementFileError } from '../lianlian/settlement/file-error.js';
 import { parseSettlementFileName, type SettlementFileName } from '../lianlian/settlement/file-name.js';
 import { Utf8Validator, type SettlementEncoding } from '../lianlian/settlement/encoding.js';
-import type { DetailRow, SummaryRow } from '../lianlian/settlement/fields.js';
+import type { FieldBounds } from '../lianlian/settlement/fast-line.js';
+import { STATUS_SUCCESS, type DetailRow, type SummaryRow } from '../lianlian/settlement/fields.js';
+import { DetailLineParser } from '../lianlian/settlement/parse-line.js';
 import { addToTotals, emptyTotals, type SettlementResult, type SettlementTotals } from '../reconcile/settlement-match.js';
 import { FINISH_FILE } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
 import { readSettlementFile } from './read-file.js';
 import { dropStaleRows, emptyTally } from './apply.js';
-import { settleImportBatch } from './import-batch.js';
+import { scannedCandidate, settleImportBatch, type ScannedCandidate } from './import-batch.js';
 import type { SettlementDeps } from './deps.js';
 import { processedEvent } from './events.js';
 import { sweepMissing } from './missing.js';
@@ -134,41 +136,59 @@ export async function importSettlementFile(deps: SettlementDeps, path: string, o
   let summary: SummaryRow | null = null;
   let rows = 0;
   let pending: DetailRow[] = [];
+  // rows that may be `matched`, taken as their lines are scanned (no row object made: import-batch.ts)
+  let scanned: ScannedCandidate[] = [];
+  const batchRows = options.batchRows ?? BATCH_ROWS;
+  const onScanned = (text: string, bounds: FieldBounds, line: number): boolean => {
+    const c = scannedCandidate(text, bounds, line, deps.oidPartner);
+    if (c === null) return false;
+    if (file.kind === 'daily') addToTotals(totals, STATUS_SUCCESS, c.money);
+    scanned.push(c);
+    rows += 1;
+    return true;
+  };
+  const reader = new DetailLineParser(file.oid_partner);
+  const rowOf = (c: ScannedCandidate): DetailRow => reader.dataRow(c.text, c.line);
   const source = { name, gen };
   // a few batches in flight at once, so that the round trips overlap (each row is compare-and-set: two batches
   // touching one row retry rather than count it twice); `progress` is a line of the last batch written (for people)
   const inFlight: Promise<void>[] = [];
   let failure: { error: unknown } | null = null;
-  const flush = async (lines: number) => {
-    if (pending.length > 0) {
-      const batch = pending;
-      pending = [];
+  // batches of batchRows (`all`: the last, shorter one too), a few in flight
+  const flush = async (all: boolean) => {
+    while (pending.length + scanned.length >= (all ? 1 : batchRows)) {
+      const candidates = scanned.length <= batchRows ? scanned : scanned.slice(0, batchRows);
+      scanned = candidates === scanned ? [] : scanned.slice(batchRows);
+      const room = batchRows - candidates.length;
+      const batch = pending.length <= room ? pending : pending.slice(0, room);
+      pending = batch === pending ? [] : pending.slice(room);
+      const lastLine = String(Math.max(candidates.at(-1)?.line ?? 0, batch.at(-1)?.line ?? 0));
       inFlight.push(
-        settleImportBatch(deps, source, batch, tally)
-          .then(() => redis.hset(fileKey, 'progress', String(lines)))
+        settleImportBatch(deps, source, batch, tally, candidates, rowOf)
+          .then(() => redis.hset(fileKey, 'progress', lastLine))
           .then(
             () => undefined,
             (error: unknown) => void (failure ??= { error }),
           ),
       );
+      while (inFlight.length >= (options.inFlight ?? IN_FLIGHT)) await inFlight.shift();
+      if (failure !== null) throw failure.error;
     }
-    while (inFlight.length >= (options.inFlight ?? IN_FLIGHT)) await inFlight.shift();
-    if (failure !== null) throw failure.error;
   };
   try {
-    for await (const batch of readSettlementFile(path, { encoding, name })) {
+    for await (const batch of readSettlementFile(path, { encoding, name, ...(file.kind === 'summary' ? {} : { onScanned }) })) {
       for (const row of batch.details) {
-        if (file.kind === 'daily') addToTotals(totals, row);
+        if (file.kind === 'daily') addToTotals(totals, row.transaction_status, row.money_order);
         pending.push(row);
         rows += 1;
-        if (pending.length >= (options.batchRows ?? BATCH_ROWS)) await flush(row.line);
       }
       for (const row of batch.summaries) {
         summary = row;
         rows += 1;
       }
+      // full batches now; the last, shorter one once the file has ended
+      await flush(batch.done);
       options.onProgress?.(Math.min(batch.lines, pass.lines), pass.lines);
-      if (batch.done) await flush(batch.lines);
     }
   } finally {
     // an interrupted import leaves no write running behind it (its rows are resumed by the next import)

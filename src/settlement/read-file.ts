@@ -15,6 +15,7 @@ import {
   type SettlementEncoding,
   type SettlementFileName,
   type SettlementRows,
+  type ScannedLineHandler,
 } from '../lianlian/settlement/index.js';
 
 const CHUNK_BYTES = 256 * 1024;
@@ -26,9 +27,11 @@ export interface ReadSettlementOptions {
   name?: string;
   /** Only check every line, giving no detail rows (SettlementReaderOptions.checkOnly). */
   checkOnly?: boolean;
+  /** Offered each data line the fast scanner reads (SettlementReaderOptions.onScanned). */
+  onScanned?: ScannedLineHandler;
 }
 
-/** Rows read from one chunk of the file; the last batch (`done`) is always given, even when empty. */
+/** Rows read from one chunk of the file (one batch per chunk, even when empty; the last is `done`). */
 export interface SettlementBatch extends SettlementRows {
   file: SettlementFileName;
   /** The encoding decided so far: null only while a one-pass `auto` is undecided. */
@@ -50,7 +53,7 @@ export async function* readSettlementFile(path: string, options: ReadSettlementO
   const setting = options.encoding ?? 'auto';
   const encoding = setting === 'auto' ? await detectFileEncoding(path) : setting;
   yield* drive(
-    new SettlementReader({ file, encoding, checkOnly: options.checkOnly }),
+    new SettlementReader({ file, encoding, checkOnly: options.checkOnly, onScanned: options.onScanned }),
     createReadStream(path, { highWaterMark: CHUNK_BYTES }),
   );
 }
@@ -85,7 +88,8 @@ async function* drive(reader: SettlementReader, source: AsyncIterable<Uint8Array
   for await (const chunk of source) {
     reader.push(chunk);
     const rows = reader.take();
-    if (rows.details.length > 0 || rows.summaries.length > 0) yield batch(reader, rows, false);
+    // a batch after every chunk, even one whose lines onScanned took all: the caller writes as it reads
+    yield batch(reader, rows, false);
   }
   reader.end();
   yield batch(reader, reader.take(), true);

@@ -62,6 +62,11 @@ export function decodeRow(text: string): StoredRow | null {
 // crypto.hash (one call, the same digest as createHash): a million rows cost two digests each
 const short = (text: string): string => hash('sha1', text, 'base64url').slice(0, 12);
 
+/** The digest of a row's columns given as rowDigest joins them (each column, then \u0001). */
+export function digestText(columns: string): string {
+  return short(columns);
+}
+
 /** Every column of the row but its line number, digested. */
 export function rowDigest(row: DetailRow): string {
   let text = '';

@@ -3,7 +3,7 @@
 // as a file's first non-blank line; blank lines are skipped; spaces around the `|` are allowed.
 import { DateTime } from 'luxon';
 import { LIANLIAN_ZONE } from '../time.js';
-import { fieldBounds, scanDetailLine } from './fast-line.js';
+import { fieldBounds, scanDetailLine, type FieldBounds } from './fast-line.js';
 import { SettlementFileError } from './file-error.js';
 import { DETAIL_FIELDS, HEADER_ALIASES, SUMMARY_FIELDS, type DetailField, type DetailRow, type SummaryRow } from './fields.js';
 
@@ -69,6 +69,12 @@ function checkHeader(fields: readonly string[], names: readonly string[], line: 
   });
 }
 
+/**
+ * A data line read by the fast scanner, offered before its row is made: its text, where each of its 19 fields begins
+ * and ends in it (trimmed; valid only during the call) and its line number. Returns true to take the line (no row).
+ */
+export type ScannedLineHandler = (text: string, bounds: FieldBounds, line: number) => boolean;
+
 /** Reads the lines of a daily or monthly file, in order. */
 export class DetailLineParser {
   private readonly days = new DayCache();
@@ -80,14 +86,29 @@ export class DetailLineParser {
   private readonly bounds = fieldBounds();
   private readonly dayStart = (day: string): number | null => this.days.startOf(day);
 
-  /** The row, or null for a blank line or the header. @throws SettlementFileError naming line and column. */
-  parse(text: string, line: number): DetailRow | null {
+  /**
+   * The row, or null for a blank line, the header, or a line `offer` took. @throws SettlementFileError naming line
+   * and column.
+   * @param offer given a data line the fast scanner read (its fields' bounds are valid only during the call); true
+   *   takes it, and no row is made for it.
+   */
+  parse(text: string, line: number, offer?: ScannedLineHandler): DetailRow | null {
     // the header may only be the first line with content: from the second on, a data line takes the fast path
     if (this.seenContent) {
       const dtOrderMs = scanDetailLine(text, this.bounds, this.oidPartner, this.dayStart);
-      if (dtOrderMs !== -1) return this.rowAt(text, line, dtOrderMs);
+      if (dtOrderMs !== -1) return offer?.(text, this.bounds, line) === true ? null : this.rowAt(text, line, dtOrderMs);
     }
     return this.parseFully(text, line);
+  }
+
+  /** The row of a line parse read as data before (an offered line, read again). @throws SettlementFileError */
+  dataRow(text: string, line: number): DetailRow {
+    const dtOrderMs = scanDetailLine(text, this.bounds, this.oidPartner, this.dayStart);
+    if (dtOrderMs !== -1) return this.rowAt(text, line, dtOrderMs);
+    this.seenContent = true;
+    const row = this.parseFully(text, line);
+    if (row === null) fail(line, 'line', 'is blank: not a row');
+    return row;
   }
 
   /** Checks a line as parse does, without building its row. @throws SettlementFileError naming line and column. */

@@ -5,7 +5,7 @@ import { DETAIL_FIELDS, SUMMARY_FIELDS, type DetailRow, type SummaryRow } from '
 import type { SettlementFileName } from './file-name.js';
 import { LineEncodingDecider, decodeLine, type EncodingSetting, type SettlementEncoding } from './encoding.js';
 import { LineSplitter } from './lines.js';
-import { DetailLineParser, SummaryLineParser } from './parse-line.js';
+import { DetailLineParser, SummaryLineParser, type ScannedLineHandler } from './parse-line.js';
 
 export interface SettlementReaderOptions {
   /** The file's name, read (its kind says which columns; its merchant is the only one its rows may name). */
@@ -16,6 +16,8 @@ export interface SettlementReaderOptions {
   holdBytes?: number;
   /** Only check every line (refusing the file as reading it would), giving no detail rows: cheaper. */
   checkOnly?: boolean;
+  /** Offered each data line the fast scanner reads, before its row is made; a line it takes gives no row. */
+  onScanned?: ScannedLineHandler;
 }
 
 /** Rows read so far and not yet taken. */
@@ -32,6 +34,7 @@ export class SettlementReader {
   private readonly detail: DetailLineParser | null;
   private readonly summary: SummaryLineParser | null;
   private readonly checkOnly: boolean;
+  private readonly onScanned: ScannedLineHandler | undefined;
   private rows: SettlementRows = { details: [], summaries: [] };
   private rowCount = 0;
   private readonly onLine = (bytes: Buffer, line: number): void => this.decider.push(bytes, line, this.onDecided);
@@ -39,7 +42,7 @@ export class SettlementReader {
     const text = decodeLine(bytes, encoding, line, this.columns);
     if (this.detail !== null) {
       if (this.checkOnly) return this.detail.check(text, line);
-      const row = this.detail.parse(text, line);
+      const row = this.detail.parse(text, line, this.onScanned);
       if (row !== null) this.rows.details.push(row);
     } else {
       const row = (this.summary as SummaryLineParser).parse(text, line);
@@ -50,6 +53,7 @@ export class SettlementReader {
   constructor(options: SettlementReaderOptions) {
     this.file = options.file;
     this.checkOnly = options.checkOnly === true;
+    this.onScanned = options.onScanned;
     this.decider = new LineEncodingDecider(options.encoding ?? 'auto', options.holdBytes);
     const isSummary = options.file.kind === 'summary';
     this.columns = isSummary ? SUMMARY_FIELDS : DETAIL_FIELDS;
