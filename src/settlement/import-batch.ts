@@ -15,14 +15,14 @@ import { SETTLE_MATCHED } from '../store/scripts/settlement.js';
 import { callScript } from '../store/scripts/script.js';
 import { CAPTURED_FIELD, settleRows, type RowSource, type Tally } from './apply.js';
 import type { SettlementDeps } from './deps.js';
-import { digestText, matchedDigest, rowDigest } from './row-value.js';
+import { matchedDigest, rowDigest, rowDigestOfLine } from './row-value.js';
 
 /** The order fields SETTLE_MATCHED reads, in the order its ARGV 6–10 name them. */
 const MATCH_FIELDS = [HASH_FIELD.state, HASH_FIELD.money_order, HASH_FIELD.oid_paybill, CAPTURED_FIELD, HASH_FIELD.oid_partner];
 
 /** Whether a row may be `matched` at all: successful, of this merchant, a non-negative amount (moneyEquals). */
-function mayMatch(row: DetailRow, oidPartner: string): boolean {
-  return row.transaction_status === STATUS_SUCCESS && row.oid_partner === oidPartner && row.money_order.charCodeAt(0) !== 0x2d;
+function mayMatch(status: string, oid: string, money: string, oidPartner: string): boolean {
+  return status === STATUS_SUCCESS && oid === oidPartner && money.charCodeAt(0) !== 0x2d;
 }
 
 /** A line taken as it was scanned: its text and line number (for the row, if it must be judged in full) and its SETTLE_MATCHED line. */
@@ -36,38 +36,26 @@ export interface ScannedCandidate {
 }
 
 const F = Object.fromEntries(DETAIL_FIELDS.map((f, i) => [f, i])) as Record<(typeof DETAIL_FIELDS)[number], number>;
-const LAST = DETAIL_FIELDS.length - 1;
 
-/** The SETTLE_MATCHED line of a row: the same text as a row object gives (settleImportBatch). */
+/** The SETTLE_MATCHED line of a row: the same text whether made from a row object or from a scanned line. */
 function matchLine(no: string, settleDate: string, line: number, money: string, paybill: string, payType: string, digest: string): string {
   return `${no}|${settleDate}|${line}|${money}|${paybill}|${STATUS_SUCCESS}|${payType}|matched|${digest}|${matchedDigest(money, paybill)}`;
 }
 
 /**
- * The scanned line as a candidate for `matched` (successful, of `oidPartner`, a non-negative amount), made from its
- * text and its fields' bounds; null when it is not one (its row is made and judged as any other).
+ * The scanned line as a candidate for `matched` (mayMatch), made from its text and its fields' bounds; null when it
+ * is not one (its row is made and judged as any other).
  */
 export function scannedCandidate(text: string, b: FieldBounds, line: number, oidPartner: string): ScannedCandidate | null {
   const field = (f: number): string => text.slice(b[f * 2], b[f * 2 + 1]);
-  const status = F.transaction_status * 2;
-  if ((b[status + 1] as number) - (b[status] as number) !== 1 || text.charCodeAt(b[status] as number) !== 0x30) return null;
-  if (text.charCodeAt(b[F.money_order * 2] as number) === 0x2d || field(F.oid_partner) !== oidPartner) return null;
-  // rowDigest's text (each column, then \u0001): a line without spaces around its bars, and no bar in its last
-  // column, is that text with its bars replaced
-  let tight = b[0] === 0 && b[LAST * 2 + 1] === text.length && text.indexOf('|', b[LAST * 2]) === -1;
-  for (let f = 1; tight && f <= LAST; f += 1) tight = b[f * 2] === (b[f * 2 - 1] as number) + 1;
-  let columns: string;
-  if (tight) columns = `${text.replaceAll('|', '\u0001')}\u0001`;
-  else {
-    columns = '';
-    for (let f = 0; f <= LAST; f += 1) columns += `${field(f)}\u0001`;
-  }
   const money = field(F.money_order);
+  if (!mayMatch(field(F.transaction_status), field(F.oid_partner), money, oidPartner)) return null;
+  const digest = rowDigestOfLine(text, b);
   return {
     text,
     line,
     money,
-    match: matchLine(field(F.no_order), field(F.settle_date), line, money, field(F.oid_paybill), field(F.pay_type), digestText(columns)),
+    match: matchLine(field(F.no_order), field(F.settle_date), line, money, field(F.oid_paybill), field(F.pay_type), digest),
   };
 }
 
@@ -80,10 +68,8 @@ export async function settleImportBatch(
   source: RowSource,
   rows: readonly DetailRow[],
   tally: Tally,
-  scanned: readonly ScannedCandidate[] = [],
-  rowOf: (c: ScannedCandidate) => DetailRow = () => {
-    throw new Error('settlement match: no way to read a scanned line again');
-  },
+  scanned: readonly ScannedCandidate[],
+  rowOf: (c: ScannedCandidate) => DetailRow,
 ): Promise<void> {
   const { keys } = deps;
   const lines: string[] = [];
@@ -94,7 +80,7 @@ export async function settleImportBatch(
     sent.push(c);
   }
   for (const row of rows) {
-    if (!mayMatch(row, deps.oidPartner)) {
+    if (!mayMatch(row.transaction_status, row.oid_partner, row.money_order, deps.oidPartner)) {
       rest.push(row);
       continue;
     }

@@ -147,8 +147,8 @@ export async function importSettlementFile(deps: SettlementDeps, path: string, o
     rows += 1;
     return true;
   };
-  const reader = new DetailLineParser(file.oid_partner);
-  const rowOf = (c: ScannedCandidate): DetailRow => reader.dataRow(c.text, c.line);
+  const rereader = new DetailLineParser(file.oid_partner);
+  const rowOf = (c: ScannedCandidate): DetailRow => rereader.dataRow(c.text, c.line);
   const source = { name, gen };
   // a few batches in flight at once, so that the round trips overlap (each row is compare-and-set: two batches
   // touching one row retry rather than count it twice); `progress` is a line of the last batch written (for people)

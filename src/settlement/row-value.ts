@@ -3,6 +3,7 @@
 // and the same row in another file apart. One `|`-joined string: no field of a row can hold a `|` (the files' own
 // separator), and a million rows must stay small in Redis.
 import { hash } from 'node:crypto';
+import type { FieldBounds } from '../lianlian/settlement/fast-line.js';
 import { DETAIL_FIELDS, STATUS_SUCCESS, type DetailRow } from '../lianlian/settlement/fields.js';
 import { SETTLEMENT_RESULTS, type SettlementItem, type SettlementResult } from '../reconcile/settlement-match.js';
 
@@ -62,16 +63,26 @@ export function decodeRow(text: string): StoredRow | null {
 // crypto.hash (one call, the same digest as createHash): a million rows cost two digests each
 const short = (text: string): string => hash('sha1', text, 'base64url').slice(0, 12);
 
-/** The digest of a row's columns given as rowDigest joins them (each column, then \u0001). */
-export function digestText(columns: string): string {
-  return short(columns);
-}
-
 /** Every column of the row but its line number, digested. */
 export function rowDigest(row: DetailRow): string {
   let text = '';
   for (const f of DETAIL_FIELDS) text += `${row[f]}\u0001`;
   return short(text);
+}
+
+/**
+ * rowDigest of the row a scanned line would make (`bounds`: where each column begins and ends in `text`, trimmed),
+ * without making it. A line with no space around its bars and no bar in its last column is the digested text with
+ * its bars replaced.
+ */
+export function rowDigestOfLine(text: string, bounds: FieldBounds): string {
+  const last = DETAIL_FIELDS.length - 1;
+  let tight = bounds[0] === 0 && bounds[last * 2 + 1] === text.length && text.indexOf('|', bounds[last * 2]) === -1;
+  for (let f = 1; tight && f <= last; f += 1) tight = bounds[f * 2] === (bounds[f * 2 - 1] as number) + 1;
+  if (tight) return short(`${text.replaceAll('|', '\u0001')}\u0001`);
+  let columns = '';
+  for (let f = 0; f <= last; f += 1) columns += `${text.slice(bounds[f * 2], bounds[f * 2 + 1])}\u0001`;
+  return short(columns);
 }
 
 /** The verdict without the row's line: what makes a `settlement.mismatch` event new. */

@@ -101,14 +101,11 @@ export class DetailLineParser {
     return this.parseFully(text, line);
   }
 
-  /** The row of a line parse read as data before (an offered line, read again). @throws SettlementFileError */
+  /** The row of a line the fast scanner read before (an offered line, read again). */
   dataRow(text: string, line: number): DetailRow {
     const dtOrderMs = scanDetailLine(text, this.bounds, this.oidPartner, this.dayStart);
-    if (dtOrderMs !== -1) return this.rowAt(text, line, dtOrderMs);
-    this.seenContent = true;
-    const row = this.parseFully(text, line);
-    if (row === null) fail(line, 'line', 'is blank: not a row');
-    return row;
+    if (dtOrderMs === -1) throw new Error(`settlement: line ${line} was read as a row before and is not one now`);
+    return this.rowAt(text, line, dtOrderMs);
   }
 
   /** Checks a line as parse does, without building its row. @throws SettlementFileError naming line and column. */
